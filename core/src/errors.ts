@@ -27,6 +27,7 @@ export const ERRORS = {
   'KEEL-CONFIG-SYNTAX': { status: 500, message: "{file}:{line}: {detail}" },
   'KEEL-CONFIG-VALUE': { status: 500, message: "Property '{name}' (from {source}) has value '{value}', expected {expected}" },
   'KEEL-CONFIG-YAML': { status: 500, message: "YAML file {file} is invalid at line {line}: {detail}" },
+  'KEEL-CONFIG-FILE-NAME': { status: 500, message: "YAML option file name '{file}' must be a plain file name inside the config directory" },
   'KEEL-CONFIG-PLACEHOLDER': { status: 500, message: "Property '{name}' (from {source}) refers to {placeholder}, which is not set" },
   'KEEL-CONFIG-TAG-EXPRESSION': { status: 500, message: "Context set '{set}' in {file} has an invalid withTags expression '{expression}': {detail}" },
   // http

@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
-import { resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { createContainer, asValue, InjectionMode } from 'awilix';
 import type { Logger as PinoLogger } from 'pino';
 import {
@@ -179,10 +179,11 @@ export async function createKernel(options: KernelOptions = {}): Promise<Kernel>
       ].map((dir) => resolve(root, dir));
       const found = await discoverBundles({ root, extraDirs });
       descriptors.push(...found.bundles);
+      // Broken packages are keyed by directory: a duplicate must not shadow the valid bundle of that name.
+      for (const key of [...records.keys()]) if (key.startsWith('broken:')) records.delete(key);
       for (const broken of found.broken) {
-        const name = broken.name ?? `<${broken.directory}>`;
-        if (broken.name && records.has(broken.name) && records.get(broken.name)!.descriptor) continue;
-        records.set(name, {
+        const name = broken.name ?? basename(broken.directory);
+        records.set(`broken:${broken.directory}`, {
           name, version: '0.0.0', packageName: name, directory: broken.directory, status: 'enabled', state: 'INSTALLED',
           error: broken.error, dependencies: { required: new Set(), optional: new Set() },
         });

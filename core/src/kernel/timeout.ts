@@ -1,9 +1,11 @@
-/** Resolves with the promise, or rejects with `onTimeout()` after `ms`. The timer never keeps the process alive. */
+/**
+ * Resolves with the promise, or rejects with `onTimeout()` after `ms`. The timer stays referenced:
+ * during boot nothing else may keep the event loop alive while a bundle's start hangs.
+ */
 export function withTimeout<T>(promise: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(onTimeout()), ms);
-    timer.unref();
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
