@@ -25,3 +25,5 @@ export * from './contracts/directory.js';
 export * from './contracts/sessions.js';
 export * from './contracts/auth.js';
 export * from './contracts/admin.js';
+export * from './contracts/pns.js';
+export * from './contracts/websockets.js';
