@@ -3,3 +3,8 @@ export type { Kernel, KernelOptions, InlineBundle } from './kernel/kernel.js';
 export { startTestKernel } from './testing/start-test-kernel.js';
 export { ERRORS, keelError } from './errors.js';
 export type { ErrorCode } from './errors.js';
+export { createRegistry } from './kernel/registry.js';
+export type { KernelRegistry } from './kernel/registry.js';
+export { createConfigCascade, loadServerConfig, parseProperties } from './config/index.js';
+export type { ServerConfig } from './config/index.js';
+export { createLogger } from './logging/index.js';

@@ -1,0 +1,11 @@
+import type { BenchResult } from '../measure.js';
+import { run as kernelBoot } from './kernel-boot.js';
+import { run as lookups } from './lookups.js';
+
+export interface Suite { name: string; run(): Promise<BenchResult[]> }
+
+/** Every suite `npm run bench` runs, in order. Add yours here. */
+export const suites: Suite[] = [
+  { name: 'lookups', run: lookups },
+  { name: 'kernel-boot', run: kernelBoot },
+];
