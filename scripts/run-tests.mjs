@@ -6,7 +6,7 @@ import { join, relative } from 'node:path';
 import { spawn } from 'node:child_process';
 
 const root = new URL('..', import.meta.url).pathname;
-const roots = ['plugin-sdk', 'core', 'test', 'bench', ...listDirs(join(root, 'plugins')).map((d) => join('plugins', d))];
+const roots = ['plugin-sdk', 'core', 'test', 'bench', ...listDirs(join(root, 'plugins')).map((d) => join('plugins', d)), ...listDirs(join(root, 'examples')).map((d) => join('examples', d))];
 const filter = process.argv.slice(2);
 
 function listDirs(dir) {

@@ -103,7 +103,12 @@ export function startBundle(
     },
   };
 
+  // HTTP is looked up lazily: a kernel without HTTP (offline reports, tests) only fails the bundles that use it.
+  let http: HttpService | undefined;
   const context = {
+    get http() {
+      return (http ??= shared.http(name));
+    },
     bundle: { name, version: bundle.version, directory: bundle.directory },
     services: scope.cradle,
     register,
@@ -112,7 +117,6 @@ export function startBundle(
     config: shared.config,
     cascade: shared.cascade,
     logger,
-    http: shared.http(name),
     scheduler: scope.resolve('scheduler'),
     lifecycle,
     kernel: shared.control,
