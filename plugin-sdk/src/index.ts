@@ -27,3 +27,5 @@ export * from './contracts/auth.js';
 export * from './contracts/admin.js';
 export * from './contracts/pns.js';
 export * from './contracts/websockets.js';
+export * from './contracts/mail.js';
+export * from './contracts/push.js';
