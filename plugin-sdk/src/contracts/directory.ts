@@ -91,8 +91,12 @@ export interface UserService {
   count(contextId: number): Promise<number>;
   update(contextId: number, userId: number, update: UserUpdate): Promise<User>;
   setPassword(contextId: number, userId: number, password: string): Promise<void>;
-  /** Constant-time scrypt check; false for unknown users, disabled users and users without a local password. */
-  verifyPassword(contextId: number, userId: number, password: string): Promise<boolean>;
+  /**
+   * Constant-time scrypt check; false for unknown users, disabled users and users without a local password.
+   * With `includeDisabled` a disabled user's (or a disabled context's user's) password is checked too, so
+   * the login can answer "account disabled" (LGI-0010) only to someone who knows the password.
+   */
+  verifyPassword(contextId: number, userId: number, password: string, options?: { includeDisabled?: boolean }): Promise<boolean>;
   setConfig(contextId: number, userId: number, change: ConfigChange): Promise<User>;
   delete(contextId: number, userId: number): Promise<void>;
 }
