@@ -59,12 +59,12 @@ export interface Directory {
 /**
  * The real kernel with the real storage (embedded SQLite in the test's data directory), auth,
  * auth-database and sessiond bundles, plus `bundles`; one context `example.com` with `users`
- * (login = name, password = `<name>-secret`).
+ * (login = name, password = `<name>-secret`). `options` go to the config directory.
  */
 export async function startDirectoryKernel(
   bundles: TestKernelOptions['bundles'],
   users: readonly string[],
-  properties: Record<string, string> = {},
+  options: Pick<TestKernelOptions, 'properties' | 'files'> = {},
 ): Promise<Directory> {
   const kernel = await startTestKernel({
     bundles: {
@@ -74,7 +74,7 @@ export async function startDirectoryKernel(
       sessiond: await loadBundle('sessiond'),
       ...bundles,
     },
-    properties,
+    ...options,
   });
   try {
     const contexts = kernel.get(contextServiceRef)!;
