@@ -1,6 +1,7 @@
 import type { BenchResult } from '../measure.js';
 import { run as kernelBoot } from './kernel-boot.js';
 import { run as lookups } from './lookups.js';
+import { run as login } from './login.js';
 
 export interface Suite { name: string; run(): Promise<BenchResult[]> }
 
@@ -8,4 +9,5 @@ export interface Suite { name: string; run(): Promise<BenchResult[]> }
 export const suites: Suite[] = [
   { name: 'lookups', run: lookups },
   { name: 'kernel-boot', run: kernelBoot },
+  { name: 'login', run: login },
 ];
