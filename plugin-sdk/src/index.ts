@@ -29,3 +29,5 @@ export * from './contracts/pns.js';
 export * from './contracts/websockets.js';
 export * from './contracts/mail.js';
 export * from './contracts/push.js';
+export * from './contracts/contacts.js';
+export * from './contracts/health.js';

@@ -15,6 +15,7 @@ import { recordInfo, type BundleRecord } from './bundle-record.js';
 import { startBundle, type RuntimeShared } from './bundle-runtime.js';
 import { discoverBundles } from './discovery.js';
 import { createKernelHooks } from './hooks.js';
+import { registerHealthRoutes } from './health-routes.js';
 import type { BundleDescriptor } from './manifest.js';
 import { decidePackageStatus } from './package-status.js';
 import { createRegistry, type KernelRegistry } from './registry.js';
@@ -93,7 +94,8 @@ export async function createKernel(options: KernelOptions = {}): Promise<Kernel>
   let shuttingDown = false;
   let booted = false;
 
-  const isActive = (name: string) => records.get(name)?.state === 'ACTIVE';
+  // Routes the kernel registers itself belong to the pseudo-bundle 'kernel', which is always active.
+  const isActive = (name: string) => name === 'kernel' || records.get(name)?.state === 'ACTIVE';
   const http = options.http === false ? undefined : createHttpServer({
     logger,
     host: options.http?.host ?? env.KEEL_HTTP_HOST ?? '127.0.0.1',
@@ -150,6 +152,10 @@ export async function createKernel(options: KernelOptions = {}): Promise<Kernel>
   };
 
   for (const [ref, service] of options.services ?? []) registry.register('kernel', ref, service);
+  if (http) {
+    registerHealthRoutes(http.forBundle('kernel'), registry, () => [...records.values()]
+      .filter((r) => r.status === 'enabled' && r.state !== 'ACTIVE').map((r) => r.name).sort());
+  }
 
   function requireRecord(name: string): BundleRecord {
     const record = records.get(name);
