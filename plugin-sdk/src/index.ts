@@ -31,3 +31,4 @@ export * from './contracts/mail.js';
 export * from './contracts/push.js';
 export * from './contracts/contacts.js';
 export * from './contracts/health.js';
+export * from './contracts/rest.js';

@@ -13,9 +13,22 @@ export interface PushListenerRequest extends PushUser {
   password?: string;
 }
 
+/**
+ * Why a listener stops. `finished`: the user needs no mail push any more (the last push session
+ * ended and no permanent registration is left, or the registration was removed and no push session
+ * is left): undo what was registered at the mail server. `moved`: push for the user goes on
+ * elsewhere (another member owns the permanent listener now, or a listener of the other kind took
+ * over): keep mail-server registrations. `shutdown`: this node or the push framework stops and the
+ * listener comes back with the next start: keep them too, release only local resources.
+ */
+export type PushListenerStopReason = 'finished' | 'moved' | 'shutdown';
+
 export interface PushListener {
-  /** Stops the listener; called when the last session ends or the permanent registration goes away or moves to another member. */
-  stop(): Promise<void>;
+  /**
+   * Stops the listener; called when the last session ends or the permanent registration goes away
+   * or moves to another member, and on shutdown. An absent reason means `finished`.
+   */
+  stop(reason?: PushListenerStopReason): Promise<void>;
 }
 
 /**
