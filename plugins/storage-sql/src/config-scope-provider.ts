@@ -28,7 +28,8 @@ export function createConfigScopeProvider(database: Database): ConfigScopeProvid
       let tags: string | undefined;
       for (const { name, value } of rows) {
         if (name === TAGS_ATTRIBUTE) tags = value;
-        else properties.set(name.slice(CONFIG_PREFIX.length), value);
+        // SQLite's LIKE ignores case: `Config/x` is a free attribute, not a config value.
+        else if (name.startsWith(CONFIG_PREFIX)) properties.set(name.slice(CONFIG_PREFIX.length), value);
       }
       return { properties, tags: parseTags(tags) };
     },
@@ -38,7 +39,7 @@ export function createConfigScopeProvider(database: Database): ConfigScopeProvid
       if (!user) return undefined;
       const rows = await db.selectFrom('keel_user_attributes').select(['name', 'value'])
         .where('context_id', '=', contextId).where('user_id', '=', userId).where('name', 'like', `${CONFIG_PREFIX}%`).execute();
-      return new Map(rows.map(({ name, value }) => [name.slice(CONFIG_PREFIX.length), value]));
+      return new Map(rows.filter(({ name }) => name.startsWith(CONFIG_PREFIX)).map(({ name, value }) => [name.slice(CONFIG_PREFIX.length), value]));
     },
   };
 }

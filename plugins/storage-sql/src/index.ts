@@ -38,7 +38,8 @@ export default defineBundle({
       poolStats: () => opened.poolStats(),
     };
     const events = createDirectoryEvents(hooks, cascade, logger);
-    const defaultContextId = () => (config.get('keel.login.defaultContext') === undefined ? undefined : config.getNumber('keel.login.defaultContext', 0));
+    // Read per call so that `keel reload` counts; blank means unset.
+    const defaultContextId = () => ((config.get('keel.login.defaultContext') ?? '').trim() === '' ? undefined : config.getNumber('keel.login.defaultContext', 0));
     register(databaseRef, database);
     register(contextServiceRef, createContextService({ database, events, defaultContextId }));
     register(userServiceRef, createUserService({ database, events }));

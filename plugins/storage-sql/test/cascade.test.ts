@@ -55,7 +55,7 @@ for (const dialect of await dialectCases()) {
     });
 
     it('gives the context tags from taxonomy/types', async () => {
-      await storage.contexts.create({ id: 7, name: 'Tagged', attributes: { 'taxonomy/types': 'gold, eu  beta' } });
+      await storage.contexts.create({ id: 7, name: 'Tagged', attributes: { 'taxonomy/types': 'gold, eu  beta', 'Config/not-config': 'free' } });
       await storage.contexts.setConfig(7, { set: { 'a.b': 'c' } });
       const [provider] = storage.kernel.getAll(configScopeProviderRef);
       const scope = await provider!.loadContext(7);
