@@ -92,6 +92,12 @@ export interface PushTransport {
   deliver(notification: PushNotification, matches: readonly PushMatch[]): Promise<void>;
   /** Validates a subscription before it is stored (webhook URI checks, TTL, limits); throws a KeelError. May rewrite it. */
   validate?(subscription: PushSubscription): Promise<PushSubscription>;
+  /**
+   * Whether several users may hold this subscription's token at once (a webhook's shared URI).
+   * When absent or false, a token moves to its newest subscriber: the store removes other users'
+   * subscriptions with the same transport and token.
+   */
+  sharesToken?(subscription: PushSubscription): boolean;
 }
 
 export const pushNotificationServiceRef = createServiceRef<PushNotificationService>({ id: 'pns.service', version: '1.0.0' });
