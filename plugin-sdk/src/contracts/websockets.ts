@@ -14,3 +14,18 @@ export interface WebSocketService {
 }
 
 export const webSocketServiceRef = createServiceRef<WebSocketService>({ id: 'websockets.service', version: '1.0.0' });
+
+/**
+ * A Socket.IO adapter for the websockets bundle (cluster-redis registers one), so that an emit to a
+ * user's room reaches the sockets on other nodes. Typed loosely because the SDK does not depend on
+ * socket.io: `createAdapter` is Socket.IO's `adapter` server option, `(namespace) => Adapter`.
+ * When the highest-ranked provider changes, the websockets bundle rebuilds its Socket.IO server
+ * (connected clients reconnect).
+ */
+export interface SocketIoAdapterProvider {
+  /** For logs: `redis-sharded`, `redis`. */
+  readonly name: string;
+  createAdapter(namespace: unknown): unknown;
+}
+
+export const socketIoAdapterRef = createServiceRef<SocketIoAdapterProvider>({ id: 'websockets.socketio-adapter', version: '1.0.0' });

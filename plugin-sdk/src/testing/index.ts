@@ -51,3 +51,4 @@ export async function startTestKernel(options: TestKernelOptions): Promise<TestK
 }
 
 export type { BundleInfo };
+export { loadBundle, loadBundles } from './load-bundle.js';

@@ -1,7 +1,6 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { AdminAuth, HttpRequest, Logger } from '@keel/plugin-sdk';
+import type { AdminAuth, FailureTracker, HttpRequest, Logger } from '@keel/plugin-sdk';
 import { adminAuthRequired, adminLockedOut } from './errors.js';
-import type { FailureTracker } from './failure-tracker.js';
 import type { MasterCredential } from './master-credential.js';
 import { verifyScrypt } from './password-hash.js';
 

@@ -1,7 +1,6 @@
-import { adminAuthRef, defineBundle } from '@keel/plugin-sdk';
+import { adminAuthRef, createFailureTracker, defineBundle } from '@keel/plugin-sdk';
 import { createAdminAuth } from './admin-auth.js';
 import { readAdminSettings } from './admin-settings.js';
-import { createFailureTracker } from './failure-tracker.js';
 import { loadMasterCredential, type MasterCredential } from './master-credential.js';
 import { registerKernelRoutes } from './kernel-routes.js';
 

@@ -1,5 +1,4 @@
-import type { ConfigService } from '@keel/plugin-sdk';
-import type { FailurePolicy } from './failure-tracker.js';
+import type { ConfigService, FailurePolicy } from '@keel/plugin-sdk';
 
 export interface AuthSettings {
   /** Failures counted per login name. */

@@ -1,8 +1,7 @@
-import type { AuthenticationService, Authenticator, ContextService, Credentials, Logger, UserService } from '@keel/plugin-sdk';
+import type { AuthenticationService, Authenticator, ContextService, Credentials, FailureTracker, Logger, UserService } from '@keel/plugin-sdk';
 import type { AuthSettings } from './auth-settings.js';
 import { runAuthenticatorChain } from './authenticator-chain.js';
 import { accountDisabled, invalidCredentials, missingCredentials, tooManyFailures } from './errors.js';
-import type { FailureTracker } from './failure-tracker.js';
 
 export interface AuthenticationServiceOptions {
   /** Read at call time: authenticators come and go while the bundle runs. */

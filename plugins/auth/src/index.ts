@@ -1,7 +1,6 @@
-import { authenticationServiceRef, authenticatorRef, contextServiceRef, defineBundle, userServiceRef } from '@keel/plugin-sdk';
+import { authenticationServiceRef, authenticatorRef, contextServiceRef, createFailureTracker, defineBundle, userServiceRef } from '@keel/plugin-sdk';
 import { readAuthSettings } from './auth-settings.js';
 import { createAuthenticationService } from './authentication-service.js';
-import { createFailureTracker } from './failure-tracker.js';
 
 export default defineBundle({
   provides: [authenticationServiceRef],

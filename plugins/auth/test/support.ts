@@ -1,12 +1,8 @@
-import type { DefinedBundle } from '@keel/plugin-sdk';
 import { isKeelError } from '@keel/plugin-sdk';
 
-/** A sibling bundle's compiled activator (`plugins/<name>/dist/src/index.js`); built first through tsconfig references. */
-export async function loadBundle(name: string): Promise<DefinedBundle<any, any>> {
-  const url = new URL(`../../../${name}/dist/src/index.js`, import.meta.url);
-  const module = (await import(url.href)) as { default: DefinedBundle<any, any> };
-  return module.default;
-}
+/** Sibling bundles are loaded by name from plugins/<name>, as the kernel would find them. */
+import { loadBundle } from '@keel/plugin-sdk/testing';
+export { loadBundle };
 
 /** The KeelError code a promise rejects with, or 'ok'. */
 export async function outcomeOf(promise: Promise<unknown>): Promise<string> {

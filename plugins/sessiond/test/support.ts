@@ -1,11 +1,7 @@
-import type { DefinedBundle } from '@keel/plugin-sdk';
 
-/** A sibling bundle's compiled activator (`plugins/<name>/dist/src/index.js`); built first through tsconfig references. */
-export async function loadBundle(name: string): Promise<DefinedBundle<any, any>> {
-  const url = new URL(`../../../${name}/dist/src/index.js`, import.meta.url);
-  const module = (await import(url.href)) as { default: DefinedBundle<any, any> };
-  return module.default;
-}
+/** Sibling bundles are loaded by name from plugins/<name>, as the kernel would find them. */
+import { loadBundle } from '@keel/plugin-sdk/testing';
+export { loadBundle };
 
 /** Polls until `probe` returns a value (bounded; no timing is asserted, only the outcome). */
 export async function eventually<T>(probe: () => T | undefined | Promise<T | undefined>, what: string, limitMs = 15_000): Promise<T> {

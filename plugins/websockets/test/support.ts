@@ -1,11 +1,9 @@
-import { contextServiceRef, userServiceRef, type Context, type ContextService, type DefinedBundle, type UserService } from '@keel/plugin-sdk';
+import { contextServiceRef, userServiceRef, type Context, type ContextService, type UserService } from '@keel/plugin-sdk';
 import { startTestKernel, type TestKernel, type TestKernelOptions } from '@keel/plugin-sdk/testing';
 
-/** A sibling bundle's compiled activator (`plugins/<name>/dist/src/index.js`), built first through tsconfig references. */
-export async function loadBundle(name: string): Promise<DefinedBundle<any, any>> {
-  const url = new URL(`../../../${name}/dist/src/index.js`, import.meta.url);
-  return ((await import(url.href)) as { default: DefinedBundle<any, any> }).default;
-}
+/** Sibling bundles are loaded by name from plugins/<name>, as the kernel would find them. */
+import { loadBundle } from '@keel/plugin-sdk/testing';
+export { loadBundle };
 
 /** Polls until `probe` gives a value (bounded; only the outcome is asserted, never the time). */
 export async function eventually<T>(probe: () => T | undefined | Promise<T | undefined>, what: string, limitMs = 15_000): Promise<T> {
