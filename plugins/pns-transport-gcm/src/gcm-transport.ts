@@ -1,0 +1,157 @@
+import { setMaxListeners } from 'node:events';
+import type { ConfigCascade, ConfigView, Logger, PushMatch, PushNotification, PushSubscription, PushTransport, SubscriptionStore } from '@keel/plugin-sdk';
+import type { DeliveryEvents, FcmSender } from './delivery-events.js';
+import { gcmError } from './errors.js';
+import { createFcmLegacySender } from './fcm-legacy-sender.js';
+import { fcmMessage, type FcmMessage } from './fcm-message.js';
+import { createFcmV1Sender } from './fcm-v1-sender.js';
+import type { GcmClientOptions } from './gcm-options.js';
+import { GCM_SWITCH, GOOGLE_TOKEN_URL, type GcmSettings } from './gcm-settings.js';
+import { createHttpsExchange, type HttpsExchange } from './https-exchange.js';
+import { createAccessTokenSource, type AccessTokenSource } from './oauth-access-token.js';
+
+export const GCM_TRANSPORT_ID = 'gcm';
+
+export interface GcmStats {
+  sent: number;
+  removed: number;
+  retried: number;
+  failed: number;
+}
+
+export interface GcmTransport extends PushTransport {
+  stats(): GcmStats;
+  /** Client ids that can push now, with the API each uses. */
+  clients(): Record<string, 'v1' | 'legacy'>;
+  /** Installs new settings and clients (config reload). */
+  reconfigure(settings: GcmSettings, clients: ReadonlyMap<string, GcmClientOptions>): void;
+  close(): void;
+}
+
+interface ClientRuntime {
+  options: GcmClientOptions;
+  /** HTTP v1 only: the cached OAuth2 access token of the service account. */
+  tokens: AccessTokenSource | undefined;
+}
+
+/** Transport `gcm`: Firebase Cloud Messaging, HTTP v1 with a service account or the legacy server key. */
+export function createGcmTransport(deps: {
+  settings: GcmSettings;
+  clients: ReadonlyMap<string, GcmClientOptions>;
+  cascade: ConfigCascade;
+  store(): SubscriptionStore | undefined;
+  logger: Logger;
+}): GcmTransport {
+  const { logger } = deps;
+  const stopping = new AbortController();
+  setMaxListeners(0, stopping.signal);
+  const stats: GcmStats = { sent: 0, removed: 0, retried: 0, failed: 0 };
+  let settings = deps.settings;
+  let http: HttpsExchange = exchangeFor(settings);
+  // Senders and token sources go through this, so after a reload their next request uses the new agent.
+  const currentHttp: HttpsExchange = { post: (...args) => http.post(...args), close: () => {} };
+  let clients = runtimes(deps.clients);
+
+  function exchangeFor(current: GcmSettings): HttpsExchange {
+    return createHttpsExchange({ ca: current.ca, timeoutMillis: current.requestTimeoutMillis, maxSockets: current.maxConnections });
+  }
+
+  function runtimes(options: ReadonlyMap<string, GcmClientOptions>): Map<string, ClientRuntime> {
+    return new Map([...options].map(([id, client]) => {
+      const tokens = client.api === 'v1'
+        ? createAccessTokenSource({ client: id, account: client.account, tokenUrl: settings.tokenUrl ?? client.account.tokenUri ?? GOOGLE_TOKEN_URL, http: currentHttp })
+        : undefined;
+      return [id, { options: client, tokens }] as const;
+    }));
+  }
+
+  async function enabledMatches(matches: readonly PushMatch[]): Promise<PushMatch[]> {
+    const views = new Map<string, Promise<ConfigView>>();
+    const decisions = await Promise.all(matches.map(async (match) => {
+      if (!clients.has(match.client)) return false;
+      const key = `${match.contextId}/${match.userId}`;
+      let view = views.get(key);
+      if (view === undefined) views.set(key, (view = deps.cascade.view({ contextId: match.contextId, userId: match.userId })));
+      return (await view).switchFor(GCM_SWITCH, false, match.client, match.topic);
+    }));
+    return matches.filter((_, index) => decisions[index]);
+  }
+
+  const events: DeliveryEvents = {
+    delivered(count) {
+      stats.sent += count;
+    },
+    async dead(match, why) {
+      const store = deps.store();
+      const device = deviceLabel(match.token);
+      if (store === undefined) {
+        logger.warn({ client: match.client, device, why }, 'FCM reports a dead registration token, but no subscription store is registered to remove it');
+        return;
+      }
+      try {
+        const removed = await store.removeToken(GCM_TRANSPORT_ID, match.token);
+        stats.removed += removed;
+        logger.info({ client: match.client, device, why, removed }, 'removed the subscription of a dead FCM registration token');
+      } catch (error) {
+        logger.error({ client: match.client, device, err: error }, 'could not remove a dead FCM registration token');
+      }
+    },
+    failed(matches, error) {
+      if (matches.length === 0) return;
+      stats.failed += matches.length;
+      logger.error({ code: error.code, client: matches[0]!.client, devices: matches.length, device: deviceLabel(matches[0]!.token) }, error.message);
+    },
+    retrying(count, detail) {
+      stats.retried += count;
+      logger.debug({ devices: count, detail }, 'FCM push will be retried');
+    },
+  };
+
+  function senderFor(runtime: ClientRuntime, message: FcmMessage): FcmSender {
+    const common = { client: runtime.options.client, settings: () => settings, http: currentHttp, message, events, signal: stopping.signal };
+    return runtime.options.api === 'v1'
+      ? createFcmV1Sender({ ...common, account: runtime.options.account, tokens: runtime.tokens! })
+      : createFcmLegacySender({ ...common, serverKey: runtime.options.serverKey });
+  }
+
+  return {
+    id: GCM_TRANSPORT_ID,
+    async isEnabled(match) {
+      return (await enabledMatches([match])).length === 1;
+    },
+    async deliver(notification: PushNotification, matches: readonly PushMatch[]) {
+      const enabled = await enabledMatches(matches);
+      if (enabled.length === 0) return;
+      const message = fcmMessage(notification);
+      const byClient = new Map<string, PushMatch[]>();
+      for (const match of enabled) byClient.set(match.client, [...(byClient.get(match.client) ?? []), match]);
+      await Promise.all([...byClient].map(([client, list]) => {
+        const runtime = clients.get(client);
+        return runtime === undefined ? undefined : senderFor(runtime, message).send(list);
+      }));
+    },
+    async validate(subscription: PushSubscription) {
+      if (!/^[\x21-\x7e]{1,4096}$/.test(subscription.token)) throw gcmError('PNS-GCM-0009', { length: subscription.token.length });
+      return subscription;
+    },
+    stats: () => ({ ...stats }),
+    clients: () => Object.fromEntries([...clients].map(([id, runtime]) => [id, runtime.options.api])),
+    reconfigure(nextSettings, next) {
+      const previous = http;
+      settings = nextSettings;
+      http = exchangeFor(settings);
+      clients = runtimes(next);
+      // Requests in flight may still use the old agent's sockets: close it once they are surely done.
+      setTimeout(() => previous.close(), nextSettings.requestTimeoutMillis).unref();
+    },
+    close() {
+      stopping.abort();
+      http.close();
+    },
+  };
+}
+
+/** Enough of a token to tell devices apart in the log, not enough to push to them. */
+export function deviceLabel(token: string): string {
+  return token.length <= 8 ? '…' : `${token.slice(0, 8)}…`;
+}
