@@ -1,0 +1,77 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { adminSend, startReceiver, startWebhookKernel, subscribe, type Receiver, type WebhookKernel } from './support.js';
+
+describe('webhook targets on the local network are refused by default', () => {
+  let receiver: Receiver;
+  let kit: WebhookKernel;
+
+  before(async () => {
+    receiver = await startReceiver();
+    kit = await startWebhookKernel({
+      properties: {
+        // allowLocalWebhooks keeps its default (false); plain http is allowed so that only the address guard stands in the way.
+        'com.openexchange.pns.transport.webhooks.httpsOnly': 'false',
+        'com.openexchange.webhooks.enabledIds': 'local, free',
+      },
+      webhooksYml: [
+        'local:',
+        `  uri: ${receiver.url}/hooks`,
+        'free:',
+        '  uriValidationMode: none',
+      ].join('\n'),
+    });
+  });
+  after(async () => {
+    await kit?.stop();
+    await receiver?.close();
+  });
+
+  it('refuses loopback, private and link-local addresses, also behind a host name', async () => {
+    const cases = [
+      'https://127.0.0.1/hook', 'https://[::1]/hook', 'https://10.1.2.3/hook', 'https://192.168.0.10/hook', 'https://172.16.5.4/hook',
+      'https://169.254.169.254/latest/meta-data', 'https://[fe80::1]/hook', 'https://[fd00::1]/hook', 'https://[::ffff:127.0.0.1]/hook',
+      'https://0.0.0.0/hook', 'https://localhost/hook', `${receiver.url}/hooks`, `http://localhost:${receiver.port}/hooks`,
+    ];
+    for (const token of cases) {
+      const answer = await subscribe(kit, 'alice', { client: 'free', token });
+      assert.equal(answer.status, 400, token);
+      assert.equal(answer.body.code, 'WHK-0003', token);
+      assert.match(String(answer.body.error), /loopback, private or link-local/, token);
+    }
+    const configured = await subscribe(kit, 'alice', { client: 'local', token: '' });
+    assert.equal(configured.body.code, 'WHK-0003', 'the configured URI is checked like any other');
+    assert.deepEqual(await kit.store.list(kit.contextId, kit.userIds.alice!), []);
+  });
+
+  it('refuses at delivery time too: a stored local URI is never called', async () => {
+    // Stored directly, as if it had been accepted under another configuration.
+    await kit.store.subscribe({ contextId: kit.contextId, userId: kit.userIds.bob!, token: `${receiver.url}/hooks`, client: 'local', transport: 'webhook', topics: ['*'] });
+    await kit.store.subscribe({ contextId: kit.contextId, userId: kit.userIds.bob!, token: `http://localhost:${receiver.port}/hooks`, client: 'free', transport: 'webhook', topics: ['*'] });
+    assert.equal(await adminSend(kit, kit.userIds.bob!, 'ox:mail:new', { id: 'x' }), 2, 'both matched and handed to the transport');
+    assert.equal(receiver.requests.length, 0, 'the receiver on 127.0.0.1 was never called');
+    assert.equal((await kit.store.list(kit.contextId, kit.userIds.bob!)).length, 2, 'a refusal is not a reason to remove the subscription');
+  });
+});
+
+describe('httpsOnly (default true)', () => {
+  it('refuses http URIs when subscribing and when delivering', async () => {
+    const receiver = await startReceiver();
+    const kit = await startWebhookKernel({
+      properties: { 'com.openexchange.pns.transport.webhooks.allowLocalWebhooks': 'true', 'com.openexchange.webhooks.enabledIds': 'local' },
+      webhooksYml: `local:\n  uri: ${receiver.url}/hooks\n`,
+    });
+    try {
+      const answer = await subscribe(kit, 'alice', { client: 'local', token: '' });
+      assert.equal(answer.status, 400);
+      assert.equal(answer.body.code, 'WHK-0003');
+      assert.match(String(answer.body.error), /only https/);
+      await kit.store.subscribe({ contextId: kit.contextId, userId: kit.userIds.alice!, token: `${receiver.url}/hooks`, client: 'local', transport: 'webhook', topics: ['*'] });
+      assert.equal(await adminSend(kit, kit.userIds.alice!, 'ox:mail:new', { id: 'x' }), 1);
+      assert.equal(receiver.requests.length, 0);
+    } finally {
+      await kit.stop();
+      await receiver.close();
+    }
+  });
+});
