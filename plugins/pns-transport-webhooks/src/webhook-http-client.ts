@@ -15,6 +15,8 @@ export interface SendOutcome {
   network?: boolean;
   /** The target was refused before any byte was sent (scheme, local address). */
   refused?: boolean;
+  /** The receiver's TLS certificate was not accepted (not retried: it will not fix itself). */
+  tls?: boolean;
   /** What went wrong, for the log (never contains secrets). */
   reason?: string;
 }
@@ -23,6 +25,15 @@ export interface WebhookHttpClient {
   post(url: URL, request: WebhookRequest): Promise<SendOutcome>;
   /** Closes pooled connections. */
   close(): void;
+}
+
+const CERTIFICATE_ERRORS = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID', 'CERT_UNTRUSTED', 'CERT_REVOKED', 'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
+function isCertificateError(code: string | undefined): boolean {
+  return code !== undefined && CERTIFICATE_ERRORS.has(code);
 }
 
 class RequestTimeout extends Error {
@@ -76,6 +87,7 @@ export function createWebhookHttpClient(settings: TransportSettings): WebhookHtt
       request.on('error', (error: Error & { code?: string }) => {
         if (error instanceof RequestTimeout) finish({ timeout: error.phase, reason: error.message });
         else if (error instanceof TargetRefusedError || error.name === 'TargetRefusedError') finish({ refused: true, reason: error.message });
+        else if (isCertificateError(error.code)) finish({ tls: true, reason: error.code ?? error.message });
         else finish({ network: true, reason: error.code ?? error.message });
       });
       request.end(body);

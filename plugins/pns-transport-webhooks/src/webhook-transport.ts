@@ -80,10 +80,10 @@ export function createWebhookTransport(deps: WebhookTransportDeps): WebhookTrans
         deps.logger.warn({ ...where, status: outcome.status, removed }, `webhook answered ${outcome.status}; subscription removed`);
         return;
       }
-      const retryable = !outcome.refused && isRetryable({ ...outcome, timeout: outcome.timeout !== undefined });
+      const retryable = !outcome.refused && !outcome.tls && isRetryable({ ...outcome, timeout: outcome.timeout !== undefined });
       if (!retryable || attempt > settings.maxRetries || aborter.signal.aborted) {
         counters.failed++;
-        deps.logger.warn({ ...where, status: outcome.status, reason: outcome.reason, attempts: attempt }, outcome.refused ? 'webhook target refused; not delivered' : 'webhook delivery failed');
+        deps.logger.warn({ ...where, status: outcome.status, reason: outcome.reason, attempts: attempt }, outcome.refused ? 'webhook target refused; not delivered' : outcome.tls ? "webhook receiver's TLS certificate not accepted; not delivered" : 'webhook delivery failed');
         return;
       }
       const delay = retryDelay({ maxRetries: settings.maxRetries, baseDelayMs: settings.retryBaseDelayMs, maxDelayMs: settings.retryMaxDelayMs }, attempt);

@@ -1,6 +1,7 @@
 // Test kit of the webhook transport: a local webhook receiver and the real kernel with the real
 // storage, sessions, admin and pns-impl bundles.
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import {
   contextServiceRef, sessionServiceRef, subscriptionStoreRef, userServiceRef,
@@ -43,12 +44,12 @@ export interface Receiver {
   close(): Promise<void>;
 }
 
-export async function startReceiver(): Promise<Receiver> {
+export async function startReceiver(tls?: { key: string; cert: string }): Promise<Receiver> {
   const requests: ReceivedRequest[] = [];
   const scripts = new Map<string, Answer[]>();
   const waiters: Array<() => void> = [];
-  const hanging = new Set<import('node:http').ServerResponse>();
-  const server: Server = createServer((req, res) => {
+  const hanging = new Set<ServerResponse>();
+  const handler = (req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
@@ -63,13 +64,14 @@ export async function startReceiver(): Promise<Receiver> {
       res.writeHead(answer.status, { 'content-type': 'text/plain', ...answer.headers });
       res.end('ok');
     });
-  });
+  };
+  const server: Server = tls === undefined ? createServer(handler) : createTlsServer(tls, handler);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
   const requestsTo = (path: string) => requests.filter((r) => r.path === path);
   return {
     port,
-    url: `http://127.0.0.1:${port}`,
+    url: `${tls === undefined ? 'http' : 'https'}://127.0.0.1:${port}`,
     requests,
     script: (path, ...answers) => void scripts.set(path, [...(scripts.get(path) ?? []), ...answers]),
     requestsTo,
