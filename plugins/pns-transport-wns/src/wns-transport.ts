@@ -1,0 +1,210 @@
+import { setMaxListeners } from 'node:events';
+import type { ConfigCascade, ConfigView, Logger, PushMatch, PushNotification, PushSubscription, PushTransport, SubscriptionStore } from '@keel/plugin-sdk';
+import { channelLabel, checkChannelUri } from './channel-uri.js';
+import { briefly, isWnsCode, wnsError } from './errors.js';
+import { createHttpsExchange, retryAfterMillis, type HttpsAnswer, type HttpsExchange } from './https-exchange.js';
+import { backoffMillis, pause } from './retry-backoff.js';
+import { createAccessTokenSource, type AccessTokenSource } from './wns-access-token.js';
+import { wnsNotification, type WnsNotification } from './wns-notification.js';
+import type { WnsClientOptions } from './wns-options.js';
+import { WNS_SWITCH, type WnsSettings } from './wns-settings.js';
+
+export const WNS_TRANSPORT_ID = 'wns';
+
+export interface WnsStats {
+  sent: number;
+  removed: number;
+  retried: number;
+  failed: number;
+}
+
+export interface WnsTransport extends PushTransport {
+  stats(): WnsStats;
+  clients(): string[];
+  reconfigure(settings: WnsSettings, clients: ReadonlyMap<string, WnsClientOptions>): void;
+  close(): void;
+}
+
+type Verdict = 'delivered' | 'dead' | 'refresh-token' | 'retry' | 'rejected';
+
+/**
+ * WNS answers: 200 delivered; 404 (channel not recognised) and 410 (channel expired) mean the
+ * channel is dead; 401 asks for a new access token; 406 (throttled), 500 and 503 are retried; 400,
+ * 403 (channel of another app), 405 and 413 are logged, not retried. `X-WNS-Error-Description`
+ * names the problem.
+ */
+export function wnsVerdict(answer: HttpsAnswer): { verdict: Verdict; reason: string } {
+  const description = answer.headers['x-wns-error-description'];
+  const reason = `${answer.status}${typeof description === 'string' && description !== '' ? ` ${description}` : ''}`;
+  if (answer.status === 200) return { verdict: 'delivered', reason };
+  if (answer.status === 404 || answer.status === 410) return { verdict: 'dead', reason };
+  if (answer.status === 401) return { verdict: 'refresh-token', reason };
+  if (answer.status === 406 || answer.status === 429 || answer.status >= 500) return { verdict: 'retry', reason };
+  return { verdict: 'rejected', reason };
+}
+
+/** Transport `wns`: Windows Push Notification Services, one POST per channel URI with the client's bearer token. */
+export function createWnsTransport(deps: {
+  settings: WnsSettings;
+  clients: ReadonlyMap<string, WnsClientOptions>;
+  cascade: ConfigCascade;
+  store(): SubscriptionStore | undefined;
+  logger: Logger;
+}): WnsTransport {
+  const { logger } = deps;
+  const stopping = new AbortController();
+  setMaxListeners(0, stopping.signal);
+  const stats: WnsStats = { sent: 0, removed: 0, retried: 0, failed: 0 };
+  let settings = deps.settings;
+  let http: HttpsExchange = exchangeFor(settings);
+  // Token sources and retries go through this, so after a reload their next request uses the new agent.
+  const currentHttp: HttpsExchange = { post: (...args) => http.post(...args), close: () => {} };
+  let clients = runtimes(deps.clients);
+
+  function exchangeFor(current: WnsSettings): HttpsExchange {
+    return createHttpsExchange({ ca: current.ca, timeoutMillis: current.requestTimeoutMillis, maxSockets: current.maxConnections });
+  }
+
+  function runtimes(options: ReadonlyMap<string, WnsClientOptions>): Map<string, AccessTokenSource> {
+    return new Map([...options].map(([id, client]) => [id, createAccessTokenSource({ client: id, sid: client.sid, secret: client.secret, tokenUrl: () => settings.tokenUrl, http: currentHttp })] as const));
+  }
+
+  async function enabledMatches(matches: readonly PushMatch[]): Promise<PushMatch[]> {
+    const views = new Map<string, Promise<ConfigView>>();
+    const decisions = await Promise.all(matches.map(async (match) => {
+      if (!clients.has(match.client)) return false;
+      const key = `${match.contextId}/${match.userId}`;
+      let view = views.get(key);
+      if (view === undefined) views.set(key, (view = deps.cascade.view({ contextId: match.contextId, userId: match.userId })));
+      return (await view).switchFor(WNS_SWITCH, false, match.client, match.topic);
+    }));
+    return matches.filter((_, index) => decisions[index]);
+  }
+
+  async function removeDeadChannel(match: PushMatch, why: string): Promise<void> {
+    const store = deps.store();
+    const channel = channelLabel(match.token);
+    if (store === undefined) {
+      logger.warn({ client: match.client, channel, why }, 'WNS reports a dead channel, but no subscription store is registered to remove it');
+      return;
+    }
+    try {
+      const removed = await store.removeToken(WNS_TRANSPORT_ID, match.token);
+      stats.removed += removed;
+      logger.info({ client: match.client, channel, why, removed }, 'removed the subscription of a dead WNS channel');
+    } catch (error) {
+      logger.error({ client: match.client, channel, err: error }, 'could not remove a dead WNS channel');
+    }
+  }
+
+  function fail(match: PushMatch, error: ReturnType<typeof wnsError>): void {
+    stats.failed++;
+    logger.error({ code: error.code, client: match.client, channel: channelLabel(match.token) }, error.message);
+  }
+
+  /** One access token before fanning out, so a refused secret is reported once and not per channel. */
+  async function tokenReady(client: string, matches: readonly PushMatch[]): Promise<boolean> {
+    for (let attempt = 1; ; attempt++) {
+      const tokens = clients.get(client);
+      if (tokens === undefined) return false;
+      try {
+        await tokens.get();
+        return true;
+      } catch (error) {
+        if (stopping.signal.aborted) return false;
+        // 4xx from the token endpoint (invalid_client …) will not get better by retrying.
+        if (attempt > settings.maxRetries || (isWnsCode(error, 'PNS-WNS-0002') && /HTTP 4\d\d/.test(briefly(error)))) {
+          stats.failed += matches.length;
+          logger.error({ code: (error as ReturnType<typeof wnsError>).code, client, channels: matches.length }, briefly(error));
+          return false;
+        }
+        stats.retried += matches.length;
+        const policy = { maxRetries: settings.maxRetries, baseMillis: settings.retryBaseMillis, maxMillis: settings.retryMaxMillis };
+        if (!(await pause(backoffMillis(policy, attempt), stopping.signal))) return false;
+      }
+    }
+  }
+
+  async function push(match: PushMatch, notification: WnsNotification): Promise<void> {
+    try {
+      checkChannelUri(match.token, settings.channelHosts);
+    } catch (error) {
+      // Stored before validation existed, or the allowed hosts changed: never send the token there.
+      return fail(match, error as ReturnType<typeof wnsError>);
+    }
+    for (let attempt = 1; ; attempt++) {
+      const tokens = clients.get(match.client);
+      if (tokens === undefined) return;
+      const policy = { maxRetries: settings.maxRetries, baseMillis: settings.retryBaseMillis, maxMillis: settings.retryMaxMillis };
+      let verdict: Verdict;
+      let reason: string;
+      let waitAtLeast: number | undefined;
+      let generation: number | undefined;
+      try {
+        const accessToken = await tokens.get();
+        generation = accessToken.generation;
+        const headers: Record<string, string> = {
+          authorization: `Bearer ${accessToken.value}`,
+          'content-type': notification.contentType,
+          'x-wns-type': notification.type,
+        };
+        if (settings.timeToLiveSeconds > 0) headers['x-wns-ttl'] = String(settings.timeToLiveSeconds);
+        const answer = await currentHttp.post(match.token, headers, notification.body);
+        ({ verdict, reason } = wnsVerdict(answer));
+        waitAtLeast = retryAfterMillis(answer.headers);
+      } catch (error) {
+        if (stopping.signal.aborted) return;
+        verdict = 'retry';
+        reason = briefly(error);
+      }
+      if (verdict === 'delivered') {
+        stats.sent++;
+        return;
+      }
+      if (verdict === 'dead') return removeDeadChannel(match, reason);
+      if (verdict === 'rejected') return fail(match, wnsError('PNS-WNS-0003', { client: match.client, status: reason.split(' ')[0], reason: reason.split(' ').slice(1).join(' ') || '(no description)' }));
+      if (attempt > policy.maxRetries) return fail(match, wnsError('PNS-WNS-0004', { client: match.client, attempts: attempt, detail: reason }));
+      stats.retried++;
+      if (verdict === 'refresh-token') {
+        if (generation !== undefined) tokens.invalidate(generation);
+        continue;
+      }
+      logger.debug({ client: match.client, channel: channelLabel(match.token), attempt, reason }, 'WNS push will be retried');
+      if (!(await pause(backoffMillis(policy, attempt, waitAtLeast), stopping.signal))) return;
+    }
+  }
+
+  return {
+    id: WNS_TRANSPORT_ID,
+    async isEnabled(match) {
+      return (await enabledMatches([match])).length === 1;
+    },
+    async deliver(notification: PushNotification, matches: readonly PushMatch[]) {
+      const enabled = await enabledMatches(matches);
+      if (enabled.length === 0) return;
+      const message = wnsNotification(notification);
+      const byClient = new Map<string, PushMatch[]>();
+      for (const match of enabled) byClient.set(match.client, [...(byClient.get(match.client) ?? []), match]);
+      await Promise.all([...byClient].map(async ([client, list]) => {
+        if (await tokenReady(client, list)) await Promise.all(list.map((match) => push(match, message)));
+      }));
+    },
+    async validate(subscription: PushSubscription) {
+      checkChannelUri(subscription.token, settings.channelHosts);
+      return subscription;
+    },
+    stats: () => ({ ...stats }),
+    clients: () => [...clients.keys()],
+    reconfigure(nextSettings, next) {
+      const previous = http;
+      settings = nextSettings;
+      http = exchangeFor(settings);
+      clients = runtimes(next);
+      setTimeout(() => previous.close(), nextSettings.requestTimeoutMillis).unref();
+    },
+    close() {
+      stopping.abort();
+      http.close();
+    },
+  };
+}
