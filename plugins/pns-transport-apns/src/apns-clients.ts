@@ -24,6 +24,7 @@ export function createApnsClient(options: ApnsClientOptions, settings: ApnsSetti
     requestTimeoutMillis: settings.requestTimeoutMillis,
     maxConcurrentStreams: settings.maxConcurrentStreams,
     idleTimeoutMillis: settings.idleTimeoutMillis,
+    reconnectCooldownMillis: settings.retryBaseMillis,
     onSessionError: (error) => onSessionError(options.client, error),
   });
   const providerToken = options.auth.type === 'jwt'

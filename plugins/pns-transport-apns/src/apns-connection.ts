@@ -16,6 +16,8 @@ export interface ApnsConnectionOptions {
   requestTimeoutMillis: number;
   maxConcurrentStreams: number;
   idleTimeoutMillis: number;
+  /** After a failed connect, pushes fail fast with that error for this long instead of each opening a connection. */
+  reconnectCooldownMillis: number;
   /** Called once per session that ends with an error (TLS refused, reset …); no secrets in it. */
   onSessionError(error: Error): void;
 }
@@ -38,6 +40,8 @@ export function createApnsConnection(options: ApnsConnectionOptions): ApnsConnec
   let session: ClientHttp2Session | undefined;
   let opened = 0;
   let closed = false;
+  // The last connect that failed: while it is recent, a burst of retries does not become a burst of handshakes.
+  let connectFailure: { error: Error; at: number } | undefined;
   // Streams are bounded by us as well as by the server's SETTINGS_MAX_CONCURRENT_STREAMS, so a burst
   // of thousands of devices waits here instead of piling up inside nghttp2.
   let active = 0;
@@ -45,14 +49,21 @@ export function createApnsConnection(options: ApnsConnectionOptions): ApnsConnec
 
   function current(): ClientHttp2Session {
     if (session !== undefined && !session.closed && !session.destroyed) return session;
+    if (connectFailure !== undefined && Date.now() - connectFailure.at < options.reconnectCooldownMillis) throw connectFailure.error;
     const created = connect(options.origin, { ...options.tls, settings: { enablePush: false } });
     opened++;
     session = created;
+    let connected = false;
     const drop = (): void => {
       if (session === created) session = undefined;
     };
+    created.once('connect', () => {
+      connected = true;
+      connectFailure = undefined;
+    });
     created.on('error', (error) => {
       drop();
+      if (!connected) connectFailure = { error, at: Date.now() };
       options.onSessionError(error);
     });
     created.on('goaway', drop);

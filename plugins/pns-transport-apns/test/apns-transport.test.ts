@@ -1,6 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
+import { createServer, type AddressInfo } from 'node:net';
 import { pushTransportRef, subscriptionStoreRef, type PushMatch, type PushNotification } from '@keel/plugin-sdk';
 import { startTestKernel, type TestKernel } from '@keel/plugin-sdk/testing';
 import apnsBundle from '../src/index.js';
@@ -208,6 +209,17 @@ describe('APNs transport', { skip }, () => {
     }
     assert.ok(production.sessionsOpened - sessionsBefore >= 1, 'reconnected after GOAWAY');
     assert.equal(transport.stats().failed, 0);
+  });
+
+  test('an unreachable service: every push is retried a bounded number of times, then given up', async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const { transport, store } = await boot(certificateClient(), { [`${P}enabled`]: 'true', [`${P}url.production`]: `https://127.0.0.1:${port}` });
+    await transport.deliver(mailNew(), [device('down-1'), device('down-2'), device('down-3')].map((t) => match(t)));
+    assert.deepEqual(transport.stats(), { sent: 0, removed: 0, retried: 6, failed: 3 });
+    assert.deepEqual(store.removedTokens, []);
   });
 
   test('ox:calendar:updates is a background push: content-available, priority 5, collapsed', async () => {
