@@ -1,0 +1,40 @@
+import { credentialStorageRef, defineBundle, mailAccessRef, userServiceRef } from '@keel/plugin-sdk';
+import { createConnectionLimit } from './connection-limit.js';
+import { createMailAccess } from './mail-access.js';
+import { describeServer } from './mail-server-url.js';
+import { readMailSettings, type MailSettings } from './mail-settings.js';
+
+export default defineBundle({
+  provides: [mailAccessRef],
+  requires: { users: userServiceRef },
+  optional: { credentials: credentialStorageRef },
+  start({ services, config, logger, register }) {
+    let settings: MailSettings = readMailSettings(config);
+    const describe = () => ({
+      mailServerSource: settings.mailServerSource,
+      mailServer: describeServer(settings.mailServer),
+      loginSource: settings.loginSource,
+      passwordSource: settings.passwordSource,
+      maxConnections: settings.maxConnections,
+    });
+    logger.info(describe(), 'mail server access configured');
+    const stopReload = config.onReload(() => {
+      try {
+        settings = readMailSettings(config);
+        logger.info(describe(), 'mail server access reconfigured');
+      } catch (error) {
+        // Keep serving with the previous settings rather than failing every mail call.
+        logger.error({ err: { message: (error as Error).message } }, 'mail settings not reloaded; the previous ones stay in force');
+      }
+    });
+    const limit = createConnectionLimit(() => settings.maxConnections);
+    register(mailAccessRef, createMailAccess({
+      settings: () => settings,
+      users: services.users,
+      credentials: () => services.credentials.get(),
+      limit,
+      logger,
+    }));
+    return stopReload;
+  },
+});
