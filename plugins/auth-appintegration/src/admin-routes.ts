@@ -40,8 +40,8 @@ export function registerAdminRoutes(options: { http: HttpService; adminAuth: Adm
         return job;
       }
       const done = await finished;
-      // A failed sync is the upstream server's fault (down, garbage): 502 with its code and reason.
-      if (done.state === 'failed') throw new KeelError(done.error!.code, done.error!.message, { status: 502 });
+      // Mostly the upstream server's fault (down, garbage: 502), with its code and reason.
+      if (done.state === 'failed') throw new KeelError(done.error!.code, done.error!.message, { status: done.error!.status });
       return done;
     },
   });

@@ -30,3 +30,7 @@ export function invalidSyncRequest(detail: string): KeelError {
 export function unknownJob(jobId: string): KeelError {
   return new KeelError('AIA-0007', `Sync job '${jobId}' is unknown or expired`, { status: 404, params: [jobId] });
 }
+
+export function unknownContext(contextId: number): KeelError {
+  return new KeelError('AIA-0008', `Context ${contextId} does not exist: create it before syncing users into it`, { status: 404, params: [contextId] });
+}

@@ -2,7 +2,7 @@
 import { adminAuthRef, authenticatorRef, contextServiceRef, defineBundle, userServiceRef, type Cancel } from '@keel/plugin-sdk';
 import { registerAdminRoutes } from './admin-routes.js';
 import { AUTHENTICATOR_NAME, createAppIntegrationAuthenticator } from './appintegration-authenticator.js';
-import { contextNotConfigured } from './errors.js';
+import { contextNotConfigured, unknownContext } from './errors.js';
 import { createIntegrationClient, type IntegrationClient } from './integration-client.js';
 import { displayUrl, parseServers, SERVERS_FILE } from './integration-servers.js';
 import { createSyncJobs } from './sync-jobs.js';
@@ -21,9 +21,10 @@ export default defineBundle({
     let clients: Map<number, IntegrationClient> = connect();
     const retired = new Set<Map<number, IntegrationClient>>();
 
-    const jobs = createSyncJobs((contextId, dryRun, onProgress) => {
+    const jobs = createSyncJobs(async (contextId, dryRun, onProgress) => {
       const client = clients.get(contextId);
-      if (client === undefined) return Promise.reject(contextNotConfigured(contextId, SERVERS_FILE));
+      if (client === undefined) throw contextNotConfigured(contextId, SERVERS_FILE);
+      if ((await services.contexts.get(contextId)) === undefined) throw unknownContext(contextId);
       return syncUsers({ contextId, dryRun, client, users: services.users, logger, onProgress, signal: stopping.signal });
     });
 

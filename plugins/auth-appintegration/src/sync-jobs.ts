@@ -15,7 +15,8 @@ export interface SyncJob {
   finishedAt?: string;
   progress: SyncProgress;
   summary?: SyncSummary;
-  error?: { code: string; message: string };
+  /** Why the sync failed; `status` is the HTTP status a waiting caller gets. */
+  error?: { code: string; message: string; status: number };
 }
 
 export type SyncRunner = (contextId: number, dryRun: boolean, onProgress: (progress: SyncProgress) => void) => Promise<SyncSummary>;
@@ -63,7 +64,7 @@ export function createSyncJobs(run: SyncRunner): SyncJobs {
       },
       (error: unknown) => {
         job.state = 'failed';
-        job.error = isKeelError(error) ? { code: error.code, message: error.message } : { code: 'AIA-0000', message: (error as Error).message };
+        job.error = isKeelError(error) ? { code: error.code, message: error.message, status: error.status } : { code: 'AIA-0000', message: (error as Error).message, status: 500 };
         return job;
       },
     ).finally(() => {

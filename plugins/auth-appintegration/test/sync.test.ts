@@ -67,6 +67,7 @@ describe('auth-appintegration: user sync', () => {
         'auth-appintegration.yml': [
           `${CID}: { url: "${fake.url}", login: keel, password: ais-secret, timeoutMs: 2000 }`,
           `21: { url: "${scheduled.url}", login: keel, password: ais-secret, syncSchedule: 0.02 }`,
+          `22: { url: "${fake.url}", login: keel, password: ais-secret }`,
           '',
         ].join('\n'),
       },
@@ -261,6 +262,7 @@ describe('auth-appintegration: user sync', () => {
   });
 
   it('the admin endpoint checks its caller and its input', async () => {
+    const listRequests = fake.requests.filter((r) => r.form['cmd'] === 'list').length;
     assert.equal((await sync({ contextId: CID }, 'wrong')).status, 401);
     const missing = await sync({ dryRun: true });
     assert.equal(missing.status, 400);
@@ -269,6 +271,10 @@ describe('auth-appintegration: user sync', () => {
     const unknown = await sync({ contextId: 99 });
     assert.equal(unknown.status, 404);
     assert.equal(unknown.body.code, 'AIA-0004');
+    const notCreated = await sync({ contextId: 22 });
+    assert.equal(notCreated.status, 404);
+    assert.equal(notCreated.body.code, 'AIA-0008');
+    assert.equal(fake.requests.filter((r) => r.form['cmd'] === 'list').length, listRequests, 'the server was not asked');
     const response = await fetch(`${keel.url}/admin/v1/appintegration/sync/no-such-job`, { headers: { authorization: basic('oxadminmaster', MASTER_PASSWORD) } });
     assert.equal(response.status, 404);
   });
