@@ -14,13 +14,14 @@ export default defineBundle({
     const path = settings.path;
     const stopReload = config.onReload(() => {
       try {
+        const reread = readEndpointSettings(config);
+        if (reread.path !== path) logger.warn({ path, configured: reread.path }, 'keel.appintegration.path changed: it takes effect when the bundle restarts');
         accounts = load();
-        settings = { ...readEndpointSettings(config), path };
+        settings = { ...reread, path };
         logger.info({ accounts: accounts.size }, `${ACCOUNTS_FILE} reloaded`);
       } catch (error) {
-        logger.error({ err: { message: (error as Error).message } }, `${ACCOUNTS_FILE} not reloaded, the previous accounts stay in force: ${(error as Error).message}`);
+        logger.error({ err: { message: (error as Error).message } }, `Application Integration settings not reloaded, the previous ones stay in force: ${(error as Error).message}`);
       }
-      if (readEndpointSettings(config).path !== path) logger.warn({ path }, 'keel.appintegration.path changed: it takes effect when the bundle restarts');
     });
 
     const handler = createIntegrationHandler({
