@@ -1,0 +1,132 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { PushListener } from '@keel/plugin-sdk';
+import { eventually, loadHarness, mailMessage, startImapIdleKernel, type DovecotServer, type ImapIdleKernel } from './support.js';
+
+const harness = await loadHarness();
+const skip = harness.dovecotSkipReason();
+
+/**
+ * push-imapidle against a private Dovecot 2.3: LMTP deliveries become ox:mail:new notifications
+ * (through the real pns-impl when it is built), a Dovecot restart is survived, a refused login
+ * backs off, users do not affect each other.
+ */
+describe('push-imapidle with a real Dovecot', { skip }, () => {
+  let dovecot: DovecotServer;
+  let keel: ImapIdleKernel;
+  const listeners: PushListener[] = [];
+  const IMAP = { alice: 'alice-imap', bob: 'bob-imap', carol: 'carol-imap' };
+
+  const start = async (login: keyof typeof IMAP, password: string = IMAP[login]) => {
+    const listener = await keel.manager.startListener({
+      contextId: keel.context.id, userId: keel.ids[login]!, permanent: false, client: 'open-xchange-appsuite', password,
+    });
+    assert.ok(listener, `a listener for ${login}`);
+    listeners.push(listener);
+    return listener;
+  };
+  const idle = (login: string, connects = 1) =>
+    eventually(() => {
+      const status = keel.listener(login);
+      return status && status.state === 'idle' && status.connects >= connects ? status : undefined;
+    }, `${login}'s listener in IDLE (connection ${connects})`);
+  const mailsFor = (login: string, count: number) =>
+    eventually(() => (keel.forUser(login).length >= count ? keel.forUser(login) : undefined), `${count} ox:mail:new for ${login}`);
+
+  before(async () => {
+    dovecot = await harness.startDovecot({ users: Object.entries(IMAP).map(([login, password]) => ({ login, password })) });
+    try {
+      keel = await startImapIdleKernel(dovecot, ['alice', 'bob', 'carol']);
+    } catch (error) {
+      await dovecot.stop();
+      throw error;
+    }
+  });
+
+  after(async () => {
+    for (const listener of listeners) await listener.stop();
+    await keel?.kernel.stop();
+    await dovecot?.stop();
+  });
+
+  it('reports a delivered message as ox:mail:new with sender, subject, unread count and teaser', async (t) => {
+    t.diagnostic(keel.realPns ? 'delivered through the real pns-impl' : 'pns-impl not built: recorded at PushNotificationService.handle()');
+    await start('alice');
+    await idle('alice');
+    await dovecot.deliver('alice', mailMessage({ fromName: 'Jörg Müller', fromAddress: 'joerg@example.org', subject: 'Grüße aus Köln', body: 'Hallo Alice, wie geht es dir? Schöne Grüße' }));
+    const [first] = await mailsFor('alice', 1);
+    assert.equal(first!.topic, 'ox:mail:new');
+    assert.deepEqual(first!.messageData, {
+      folder: 'default0/INBOX', id: '1', email: 'joerg@example.org', displayname: 'Jörg Müller', subject: 'Grüße aus Köln', unread: 1,
+      teaser: 'Hallo Alice, wie geht es dir? Schöne Grüße',
+    });
+  });
+
+  it('sends one notification per message, also for a burst', async () => {
+    const before = keel.forUser('alice').length;
+    for (const n of [2, 3, 4]) {
+      await dovecot.deliver('alice', mailMessage({ fromName: '', fromAddress: `sender${n}@example.org`, subject: `burst ${n}`, body: `body ${n}` }));
+    }
+    const all = await mailsFor('alice', before + 3);
+    const fresh = all.slice(before).map((r) => r.messageData);
+    assert.deepEqual(fresh.map((m) => m['id']), ['2', '3', '4']);
+    assert.deepEqual(fresh.map((m) => m['email']), ['sender2@example.org', 'sender3@example.org', 'sender4@example.org']);
+    for (const message of fresh) assert.equal('displayname' in message, false, 'an empty display name is left out');
+    assert.equal(fresh[2]!['unread'], 4);
+  });
+
+  it('keeps users apart: a message for bob reaches only bob', async () => {
+    await start('bob');
+    await idle('bob');
+    const aliceBefore = keel.forUser('alice').length;
+    await dovecot.deliver('bob', mailMessage({ fromName: 'Ann', fromAddress: 'ann@example.org', subject: 'for bob', body: 'hi bob' }));
+    const [bobs] = await mailsFor('bob', 1);
+    assert.equal(bobs!.messageData['subject'], 'for bob');
+    assert.equal(bobs!.messageData['id'], '1');
+    await dovecot.deliver('alice', mailMessage({ fromName: 'Ann', fromAddress: 'ann@example.org', subject: 'for alice', body: 'hi alice' }));
+    const alices = await mailsFor('alice', aliceBefore + 1);
+    assert.deepEqual(alices.slice(aliceBefore).map((r) => r.messageData['subject']), ['for alice']);
+    assert.equal(keel.forUser('bob').length, 1);
+  });
+
+  it('backs off on a refused login without a tight loop, and others keep working', async () => {
+    const listener = await start('carol', 'wrong-password');
+    // Dovecot itself delays refused logins from an address (auth penalty, seconds each): three suffice.
+    const status = await eventually(() => {
+      const s = keel.listener('carol');
+      return s && s.failures >= 3 ? s : undefined;
+    }, 'three refused logins of carol', 60_000);
+    assert.equal(status.lastError?.code, 'IMI-0002');
+    assert.equal(status.connects, 0);
+    assert.ok(status.attempts <= status.failures + 1, `one attempt per retry (${status.attempts} attempts, ${status.failures} failures)`);
+    // Exponential with jitter: each delay is at least half of base * 2^(n-1), capped at the maximum (800).
+    status.retryDelaysMs.forEach((delay, i) => {
+      const step = Math.min(800, 100 * 2 ** i);
+      assert.ok(delay >= step / 2 && delay <= step, `retry ${i + 1} waited ${delay} ms, outside [${step / 2}, ${step}]`);
+    });
+    const aliceBefore = keel.forUser('alice').length;
+    await dovecot.deliver('alice', mailMessage({ fromName: 'Ann', fromAddress: 'ann@example.org', subject: 'still here', body: 'x' }));
+    await mailsFor('alice', aliceBefore + 1);
+    await listener.stop();
+    assert.equal(keel.listener('carol'), undefined, 'a stopped listener is gone, also from backoff');
+  });
+
+  it('one listener per user in this process (clusterLock local): a second start shares the connection', async () => {
+    const second = await start('alice');
+    assert.equal(keel.manager.listeners().filter((l) => l.userId === keel.ids['alice']).length, 1);
+    await second.stop();
+    assert.equal(keel.listener('alice')?.state, 'idle', 'the first start still holds the connection');
+  });
+
+  it('survives a Dovecot restart: reconnects and reports the next message', async () => {
+    const before = keel.listener('alice')!.connects;
+    const aliceBefore = keel.forUser('alice').length;
+    await dovecot.restart();
+    await idle('alice', before + 1);
+    await idle('bob', 2);
+    await dovecot.deliver('alice', mailMessage({ fromName: 'After', fromAddress: 'after@example.org', subject: 'after restart', body: 'back' }));
+    const alices = await mailsFor('alice', aliceBefore + 1);
+    assert.deepEqual(alices.slice(aliceBefore).map((r) => r.messageData['subject']), ['after restart']);
+    assert.equal(alices.at(-1)!.messageData['id'], String(Number(alices.at(-2)!.messageData['id']) + 1), 'no message reported twice after the reconnect');
+  });
+});

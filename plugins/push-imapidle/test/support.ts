@@ -1,0 +1,197 @@
+// Test kit of push-imapidle: a private Dovecot from the harness, the real kernel with the real
+// storage (SQLite), the real pns-impl when it is built, a small recording PushTransport, and the
+// bundle under test.
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import {
+  KeelError, contextServiceRef, defineBundle, mailAccessRef, pushManagerRef, pushNotificationServiceRef, pushTransportRef, userServiceRef,
+  type Context, type DefinedBundle, type ImapEndpoint, type MailAccess, type PushNotification, type PushNotificationService, type UserService,
+} from '@keel/plugin-sdk';
+import { startTestKernel, type TestKernel } from '@keel/plugin-sdk/testing';
+import type * as Harness from '../../../test/harness/index.js';
+import type { DovecotServer } from '../../../test/harness/index.js';
+import imapIdleBundle, { type ImapIdlePushManager, type ListenerStatus } from '../src/index.js';
+
+export type { DovecotServer };
+export const MASTER = { login: 'oxadminmaster', password: 'master-secret' } as const;
+
+/** A sibling bundle's compiled activator (`plugins/<name>/dist/src/index.js`), built first through tsconfig references. */
+export async function loadBundle(name: string): Promise<DefinedBundle<any, any>> {
+  const url = new URL(`../../../${name}/dist/src/index.js`, import.meta.url);
+  return ((await import(url.href)) as { default: DefinedBundle<any, any> }).default;
+}
+
+function builtBundleExists(name: string): boolean {
+  return existsSync(fileURLToPath(new URL(`../../../${name}/dist/src/index.js`, import.meta.url)));
+}
+
+/** The compiled test harness (test/dist/harness), loaded at run time like sibling bundles. */
+export async function loadHarness(): Promise<typeof Harness> {
+  const url = new URL('../../../../test/dist/harness/index.js', import.meta.url);
+  return (await import(url.href)) as typeof Harness;
+}
+
+/** Polls until `probe` gives a value (bounded; only the outcome is asserted, never the time). */
+export async function eventually<T>(probe: () => T | undefined | Promise<T | undefined>, what: string, limitMs = 20_000): Promise<T> {
+  const deadline = Date.now() + limitMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+/** What reached the user: through the real PNS and a recording transport, or a recording stand-in PNS. */
+export interface Received {
+  contextId: number;
+  userId: number;
+  topic: string;
+  messageData: Record<string, unknown>;
+}
+
+/** A transport implicitly interested in ox:mail:* for the App Suite client, recording every delivery. */
+function recordingTransport(received: Received[]): DefinedBundle<any, any> {
+  return defineBundle({
+    provides: [pushTransportRef],
+    start({ register }) {
+      register(pushTransportRef, {
+        id: 'test-recorder',
+        implicitInterest: (topic: string) => (topic.startsWith('ox:mail:') ? { client: 'open-xchange-appsuite' } : undefined),
+        isEnabled: async () => true,
+        async deliver(notification: PushNotification) {
+          received.push({ contextId: notification.contextId, userId: notification.userId, topic: notification.topic, messageData: notification.messageData });
+        },
+      });
+    },
+  });
+}
+
+/** The contract boundary when pns-impl is not built: records handle() calls. */
+function recordingPns(received: Received[]): PushNotificationService {
+  return {
+    async handle(notification) {
+      received.push({ contextId: notification.contextId, userId: notification.userId, topic: notification.topic, messageData: notification.messageData });
+    },
+    async deliverNow(notification) {
+      await this.handle(notification);
+      return { matches: 1 };
+    },
+    stats: () => ({ buffered: 0, queued: 0, inFlight: 0, handled: 0, delivered: {}, failed: {} }),
+  };
+}
+
+/**
+ * The contract boundary of mail-imap (MailAccess) for a single Dovecot: the IMAP login is the
+ * Keel login, the password the one the listener was started with.
+ */
+function dovecotMailAccess(dovecot: DovecotServer, users: () => UserService): MailAccess {
+  return {
+    async resolveEndpoint(contextId, userId, options = {}): Promise<ImapEndpoint> {
+      const user = await users().require(contextId, userId);
+      if (options.password === undefined) throw new KeelError('MSG-0001', `No password available for user ${userId} in context ${contextId}`);
+      return { host: dovecot.host, port: dovecot.imapPort, secure: false, login: user.login, password: options.password, rejectUnauthorized: true };
+    },
+    setMetadata: async () => {
+      throw new Error('not used by push-imapidle');
+    },
+    getMetadata: async () => {
+      throw new Error('not used by push-imapidle');
+    },
+    openConnections: () => 0,
+  };
+}
+
+export interface ImapIdleKernel {
+  kernel: TestKernel;
+  manager: ImapIdlePushManager;
+  users: UserService;
+  context: Context;
+  /** Keel user ids by login. */
+  ids: Record<string, number>;
+  received: Received[];
+  /** Whether the real pns-impl carried the notifications. */
+  realPns: boolean;
+  forUser(login: string): Received[];
+  listener(login: string): ListenerStatus | undefined;
+}
+
+/** Test defaults: quick cycles and retries so the tests stay short (nothing asserts on time). */
+export const FAST_SETTINGS: Record<string, string> = {
+  'com.openexchange.push.imapidle.delay': '50',
+  'com.openexchange.push.imapidle.reconnectDelayMillis': '100',
+  'com.openexchange.push.imapidle.maxReconnectDelayMillis': '800',
+  'com.openexchange.push.imapidle.timeoutMillis': '10000',
+  'com.openexchange.push.imapidle.connectsPerSecond': '0',
+};
+
+export async function startImapIdleKernel(dovecot: DovecotServer, logins: readonly string[], properties: Record<string, string> = {}): Promise<ImapIdleKernel> {
+  const received: Received[] = [];
+  const realPns = builtBundleExists('pns-impl');
+  let usersRef: UserService | undefined;
+  const kernel = await startTestKernel({
+    bundles: {
+      'storage-sql': await loadBundle('storage-sql'),
+      ...(realPns
+        ? {
+            auth: await loadBundle('auth'),
+            'auth-database': await loadBundle('auth-database'),
+            sessiond: await loadBundle('sessiond'),
+            admin: await loadBundle('admin'),
+            'pns-impl': await loadBundle('pns-impl'),
+            'test-recorder': recordingTransport(received),
+          }
+        : {}),
+      'push-imapidle': imapIdleBundle,
+    },
+    services: [
+      [mailAccessRef, dovecotMailAccess(dovecot, () => usersRef!)],
+      ...(realPns ? [] : [[pushNotificationServiceRef, recordingPns(received)] as const]),
+    ],
+    properties: {
+      ...FAST_SETTINGS,
+      'com.openexchange.pns.delayDuration': '0',
+      'com.openexchange.pns.timerFrequency': '10',
+      ...properties,
+    },
+    files: { mpasswd: `${MASTER.login}:{PLAIN}${MASTER.password}\n` },
+    startTimeoutMs: 20_000,
+  });
+  try {
+    if (kernel.bundle('push-imapidle')?.state !== 'ACTIVE') throw new Error(`push-imapidle did not start: ${JSON.stringify(kernel.bundle('push-imapidle')?.error)}`);
+    const users = kernel.get(userServiceRef)!;
+    usersRef = users;
+    const context = await kernel.get(contextServiceRef)!.create({ name: 'example', loginMappings: ['example.com'] });
+    const ids: Record<string, number> = {};
+    for (const login of logins) {
+      ids[login] = (await users.create(context.id, { login, password: `${login}-keel`, displayName: login, email: `${login}@example.com` })).id;
+    }
+    const manager = kernel.getAll(pushManagerRef).find((m) => m.name === 'imapidle') as ImapIdlePushManager;
+    return {
+      kernel, manager, users, context, ids, received, realPns,
+      forUser: (login) => received.filter((r) => r.userId === ids[login] && r.contextId === context.id),
+      listener: (login) => manager.listeners().find((l) => l.userId === ids[login] && l.contextId === context.id),
+    };
+  } catch (error) {
+    await kernel.stop();
+    throw error;
+  }
+}
+
+/** A small RFC 5322 message with an RFC 2047 sender name and subject. */
+export function mailMessage(options: { fromName: string; fromAddress: string; subject: string; body: string }): string {
+  const encode = (text: string) => `=?UTF-8?B?${Buffer.from(text).toString('base64')}?=`;
+  return [
+    `From: ${encode(options.fromName)} <${options.fromAddress}>`,
+    `To: someone@example.com`,
+    `Subject: ${encode(options.subject)}`,
+    `Date: ${new Date().toUTCString()}`,
+    `Message-ID: <${Math.random().toString(36).slice(2)}@keel-test>`,
+    'MIME-Version: 1.0',
+    'Content-Type: text/plain; charset=utf-8',
+    'Content-Transfer-Encoding: quoted-printable',
+    '',
+    Buffer.from(options.body).toString('latin1').replace(/[\u0080-\u00ff=]/g, (c) => `=${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`),
+    '',
+  ].join('\r\n');
+}
