@@ -137,7 +137,9 @@ export interface ContactSearch extends ContactListOptions {
    * surname or any mail address **starts with** the pattern; `*` inside the pattern stands for any
    * run of characters (`*son` finds "Johnson"). An empty pattern or `*` matches every contact.
    * Every other character is literal: storages must never let it change their query (escape it
-   * for SQL LIKE, RFC 4515 for LDAP filters). Use {@link parseContactPattern}.
+   * for SQL LIKE, RFC 4515 for LDAP filters). Use {@link parseContactPattern}. A pattern holding a
+   * control character matches nothing ({@link patternMatchesNothing}): LDAP string preparation
+   * would drop it (turning `\0` into "everything") and SQLite's LIKE stops at a NUL.
    */
   pattern: string;
 }
@@ -226,6 +228,11 @@ export function parseContactPattern(pattern: string): ContactPatternPart[] {
   }
   if (!(parts.at(-1) && 'wildcard' in parts.at(-1)!)) parts.push({ wildcard: true });
   return parts;
+}
+
+/** True for patterns with a control character (U+0000–U+001F, U+007F–U+009F): they match no contact. */
+export function patternMatchesNothing(pattern: string): boolean {
+  return /[\u0000-\u001f\u007f-\u009f]/.test(pattern);
 }
 
 /** Whether `value` matches the pattern parts (case-insensitive, anchored at the start). */

@@ -1,6 +1,6 @@
 // The global address book (folder 6): every enabled user of the caller's context, read-only.
 import {
-  compareContacts, contactMatchesPattern, GLOBAL_ADDRESS_BOOK_FOLDER_ID, parseContactPattern,
+  compareContacts, contactMatchesPattern, GLOBAL_ADDRESS_BOOK_FOLDER_ID, parseContactPattern, patternMatchesNothing,
   type Contact, type ContactFolder, type ContactListOptions, type ContactPage, type User, type UserService,
 } from '@keel/plugin-sdk';
 import { MAX_LIMIT } from './personal-contacts.js';
@@ -49,6 +49,7 @@ export interface GlobalAddressBook {
 export function createGlobalAddressBook(users: () => UserService): GlobalAddressBook {
   return {
     async list(contextId, options, pattern) {
+      if (pattern !== undefined && patternMatchesNothing(pattern)) return { contacts: [], total: 0 };
       const parts = pattern === undefined ? undefined : parseContactPattern(pattern);
       const matches: Contact[] = [];
       for await (const user of users().stream(contextId)) {

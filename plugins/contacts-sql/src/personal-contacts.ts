@@ -2,6 +2,7 @@
 import type {
   Contact, ContactChanges, ContactData, ContactInput, ContactListOptions, ContactPage, ContactSearch, ContactSortField, ContactWriteOptions, Database,
 } from '@keel/plugin-sdk';
+import { patternMatchesNothing } from '@keel/plugin-sdk';
 import { sql, type Expression, type ExpressionBuilder, type SqlBool } from 'kysely';
 import { applyContactChanges, normalizeContactInput } from './contact-validation.js';
 import { conflict, contactNotFound } from './errors.js';
@@ -90,9 +91,9 @@ export function createPersonalContacts(database: Database, sequences: Sequences)
 
   async function page(contextId: number, folderId: number, options: ContactListOptions, pattern?: string): Promise<ContactPage> {
     const { offset, limit } = pageBounds(options);
-    // Stored text never holds NUL (validation refuses it), and SQLite's LIKE would stop reading the
-    // pattern at one, turning `x\0` into `x`: such a pattern matches nothing, so ask nobody.
-    if (pattern?.includes('\0')) return { contacts: [], total: 0 };
+    // Control characters match nothing (the contract): SQLite's LIKE would stop reading the pattern
+    // at a NUL, turning `x\0` into `x`, so the database is not even asked.
+    if (pattern !== undefined && patternMatchesNothing(pattern)) return { contacts: [], total: 0 };
     const filter = pattern !== undefined && !matchesEverything(pattern) ? patternCondition(pattern) : undefined;
     let base = db.selectFrom('contacts_entries').where('context_id', '=', contextId).where('folder_id', '=', folderId);
     if (filter) base = base.where(filter);
