@@ -7,8 +7,7 @@ import { readMailSettings, type MailSettings } from './mail-settings.js';
 export default defineBundle({
   provides: [mailAccessRef],
   requires: { users: userServiceRef },
-  optional: { credentials: credentialStorageRef },
-  start({ services, config, logger, register }) {
+  start({ services, config, logger, register, registry }) {
     let settings: MailSettings = readMailSettings(config);
     const describe = () => ({
       mailServerSource: settings.mailServerSource,
@@ -28,10 +27,13 @@ export default defineBundle({
       }
     });
     const limit = createConnectionLimit(() => settings.maxConnections);
+    // Tracked, not declared optional: the credential storage's provider (push) starts after the push
+    // managers, which need mail access, and an optional ref would order mail-imap after push.
+    const credentials = registry.track(credentialStorageRef);
     register(mailAccessRef, createMailAccess({
       settings: () => settings,
       users: services.users,
-      credentials: () => services.credentials.get(),
+      credentials: () => credentials.get(),
       limit,
       logger,
     }));

@@ -1,0 +1,45 @@
+import {
+  contextServiceRef, defineBundle, mailAccessRef, pushManagerRef, pushNotificationServiceRef, restAuthRef, userServiceRef,
+} from '@keel/plugin-sdk';
+import { createDovecotPushManager } from './dovecot-push-manager.js';
+import { readDovecotSettings, type DovecotSettings } from './dovecot-settings.js';
+import { registerNotifyRoute } from './notify-route.js';
+import { createUserResolver } from './user-resolver.js';
+
+/**
+ * Mail push through Dovecot's own OX push driver: the notify endpoint Dovecot calls on every
+ * delivery to INBOX, and the `dovecot` push manager that registers users with Dovecot by METADATA.
+ */
+export default defineBundle({
+  provides: [pushManagerRef],
+  requires: {
+    restAuth: restAuthRef,
+    pns: pushNotificationServiceRef,
+    users: userServiceRef,
+    contexts: contextServiceRef,
+    mail: mailAccessRef,
+  },
+  start({ services, cascade, config, http, logger, register, scheduler }) {
+    let settings: DovecotSettings = readDovecotSettings(config);
+    const stopReload = config.onReload(() => {
+      settings = readDovecotSettings(config);
+    });
+    const queue = registerNotifyRoute({
+      http,
+      restAuth: services.restAuth,
+      pns: services.pns,
+      cascade,
+      resolveUser: createUserResolver(services.contexts, services.users),
+      logger,
+      maxBodyBytes: settings.maxBodyBytes,
+      routingConcurrency: settings.routingConcurrency,
+      maxQueued: settings.maxQueued,
+    });
+    register(pushManagerRef, createDovecotPushManager({ mail: services.mail, cascade, scheduler, settings: () => settings, logger }), { properties: { name: 'dovecot' } });
+    return async () => {
+      stopReload();
+      // Notifications already answered are still handed to the PNS.
+      await queue.idle();
+    };
+  },
+});
