@@ -33,11 +33,18 @@ export function createSqlBackend(database: Database): CredentialBackend {
   return {
     kind: 'rdb',
     async put(user, { login, sealed }) {
-      // Delete + insert in one transaction: the same on both dialects, and never two rows.
-      await database.transaction(async (trx) => {
-        await trx.deleteFrom('credentials').where('cid', '=', user.contextId).where('user', '=', user.userId).execute();
-        await trx.insertInto('credentials').values({ cid: user.contextId, user: user.userId, login, password: sealed }).execute();
-      });
+      // Update, else insert: the same on both dialects. Two first stores at once meet at the
+      // primary key; the loser updates the winner's row.
+      const update = async () => Number((await db.updateTable('credentials').set({ login, password: sealed })
+        .where('cid', '=', user.contextId).where('user', '=', user.userId).executeTakeFirst()).numUpdatedRows);
+      if ((await update()) > 0) return;
+      try {
+        await db.insertInto('credentials').values({ cid: user.contextId, user: user.userId, login, password: sealed }).execute();
+      } catch (error) {
+        const exists = await db.selectFrom('credentials').select('cid').where('cid', '=', user.contextId).where('user', '=', user.userId).executeTakeFirst();
+        if (exists === undefined) throw error;
+        await update();
+      }
     },
     async get(user) {
       const row = (await db.selectFrom('credentials').select(['login', 'password'])

@@ -23,13 +23,17 @@ export function createRegistrationStore(database: Database): RegistrationStore {
 
   return {
     async add({ contextId, userId, client }) {
-      return database.transaction(async (trx) => {
-        const existing = await trx.selectFrom('registeredPush').select('cid')
-          .where('cid', '=', contextId).where('user', '=', userId).where('client', '=', client).executeTakeFirst();
-        if (existing !== undefined) return false;
-        await trx.insertInto('registeredPush').values({ cid: contextId, user: userId, client }).execute();
+      const exists = async () => (await db.selectFrom('registeredPush').select('cid')
+        .where('cid', '=', contextId).where('user', '=', userId).where('client', '=', client).executeTakeFirst()) !== undefined;
+      if (await exists()) return false;
+      try {
+        await db.insertInto('registeredPush').values({ cid: contextId, user: userId, client }).execute();
         return true;
-      });
+      } catch (error) {
+        // Two registrations of the same (user, client) at once: the primary key let one in.
+        if (await exists()) return false;
+        throw error;
+      }
     },
     async remove({ contextId, userId, client }) {
       const result = await db.deleteFrom('registeredPush')

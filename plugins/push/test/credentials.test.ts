@@ -95,6 +95,14 @@ for (const backend of ['memory', 'rdb on SQLite', 'rdb on MariaDB'] as const) {
       });
     }
 
+    it('five first stores for one user at once: no error, one of them wins', async () => {
+      const someone = { contextId: grace.contextId, userId: 999_001 };
+      await Promise.all(Array.from({ length: 5 }, (_, i) => storage.store(someone, { login: 'someone', password: `pw-${i}` })));
+      assert.match((await storage.get(someone))!.password, /^pw-[0-4]$/);
+      await storage.remove(someone);
+      assert.equal(await storage.get(someone), undefined);
+    });
+
     it('deleting the user removes the credentials and the registrations', async () => {
       await keel.users.delete(grace.contextId, grace.userId);
       assert.equal(await storage.get(grace), undefined);

@@ -123,11 +123,20 @@ describe('push: permanent registrations over the admin API', () => {
     assert.equal(anonymous.status, 401);
   });
 
+  it('the same registration five times at once: one row, one listener', async () => {
+    const { users: [ida] } = await createUsers(keel, ['ida'], 'ida.example');
+    events.length = 0;
+    await Promise.all(Array.from({ length: 5 }, () => keel.push.registerPermanent({ contextId: ida!.contextId, userId: ida!.userId, client: 'USM-EAS' })));
+    assert.equal((await keel.push.registrations()).filter((r) => r.userId === ida!.userId && r.contextId === ida!.contextId).length, 1);
+    assert.equal(events.filter((e) => e.type === 'start').length, 1);
+    await keel.push.unregisterPermanent({ contextId: ida!.contextId, userId: ida!.userId, client: 'USM-EAS' });
+  });
+
   it('a deleted user loses registrations and listeners', async () => {
     events.length = 0;
     await keel.push.registerPermanent({ contextId: frank.contextId, userId: frank.userId, client: 'USM-EAS' });
     await keel.users.delete(frank.contextId, frank.userId);
-    assert.deepEqual(events.map((e) => [e.type, e.reason]), [['start', undefined], ['stop', 'finished']]);
+    assert.deepEqual(events.filter((e) => e.userId === frank.userId).map((e) => [e.type, e.reason]), [['start', undefined], ['stop', 'finished']]);
     assert.deepEqual(await keel.push.registrations(), []);
   });
 });
