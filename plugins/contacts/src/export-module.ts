@@ -6,7 +6,8 @@ import { badParameter } from './errors.js';
 import { requiredParam } from './request-params.js';
 import { contactToVCard, type VCardVersion } from './vcard.js';
 
-const PAGE_SIZE = 500;
+// The largest page every storage must accept (ContactListOptions.limit: "at least 1000").
+const PAGE_SIZE = 1000;
 
 export interface ExportModuleOptions {
   http: HttpService;
