@@ -1,7 +1,11 @@
 import type { BenchResult } from '../measure.js';
 import { run as kernelBoot } from './kernel-boot.js';
 import { run as lookups } from './lookups.js';
+import { run as apns } from './apns.js';
+import { run as contactsLdap } from './contacts-ldap.js';
 import { run as login } from './login.js';
+import { run as pnsWebsocket } from './pns-websocket.js';
+import { run as webhooks } from './webhooks.js';
 
 export interface Suite { name: string; run(): Promise<BenchResult[]> }
 
@@ -10,4 +14,8 @@ export const suites: Suite[] = [
   { name: 'lookups', run: lookups },
   { name: 'kernel-boot', run: kernelBoot },
   { name: 'login', run: login },
+  { name: 'pns-websocket', run: pnsWebsocket },
+  { name: 'webhooks', run: webhooks },
+  { name: 'apns', run: apns },
+  { name: 'contacts-ldap', run: contactsLdap },
 ];

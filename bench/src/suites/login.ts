@@ -1,7 +1,6 @@
 import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
 import { contextServiceRef, defineBundle, userServiceRef, type ConfigCascade } from '@keel/plugin-sdk';
-import { startTestKernel } from '@keel/plugin-sdk/testing';
-import { loadBundles } from '../bundles.js';
+import { loadBundles, startTestKernel } from '@keel/plugin-sdk/testing';
 import { asyncOpsPerSecond, opsPerSecond, percentile, result, type BenchResult } from '../measure.js';
 
 /** The cost parameters storage-sql hashes with; the baseline verifies with the same. */
