@@ -2,6 +2,7 @@ import type { BenchResult } from '../measure.js';
 import { run as kernelBoot } from './kernel-boot.js';
 import { run as lookups } from './lookups.js';
 import { run as apns } from './apns.js';
+import { run as appintegration } from './appintegration.js';
 import { run as contactsLdap } from './contacts-ldap.js';
 import { run as login } from './login.js';
 import { run as pnsWebsocket } from './pns-websocket.js';
@@ -18,4 +19,5 @@ export const suites: Suite[] = [
   { name: 'webhooks', run: webhooks },
   { name: 'apns', run: apns },
   { name: 'contacts-ldap', run: contactsLdap },
+  { name: 'appintegration', run: appintegration },
 ];
