@@ -1,5 +1,9 @@
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createConnection } from 'node:net';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createConnection, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   adminAuthRef, contextServiceRef, pushNotificationServiceRef, sessionServiceRef, userServiceRef,
   type DefinedBundle, type PushNotificationService, type SessionService,
@@ -9,6 +13,51 @@ import type { Socket } from 'socket.io-client';
 import { asyncOpsPerSecond, median, percentile, result, type BenchResult } from '../measure.js';
 
 const REDIS = { host: '127.0.0.1', port: 6379 };
+
+interface PrivateRedis { url: string; port: number; outputBytes(): Promise<number>; stop(): Promise<void> }
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    }).on('error', reject);
+  });
+}
+
+/** A redis-server of its own per scenario, so its traffic counters are the scenario's alone; undefined without the binary. */
+async function startPrivateRedis(): Promise<PrivateRedis | undefined> {
+  const dir = await mkdtemp(join(tmpdir(), 'keel-bench-redis-'));
+  const port = await freePort();
+  const child: ChildProcess = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], { stdio: 'ignore' });
+  const failed = await new Promise<boolean>((resolve) => {
+    child.once('error', () => resolve(true));
+    setTimeout(() => resolve(false), 300);
+  });
+  const { Redis } = await import('ioredis');
+  const client = new Redis(port, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 1 });
+  const stop = async () => {
+    client.disconnect();
+    child.kill('SIGKILL');
+    await rm(dir, { recursive: true, force: true });
+  };
+  try {
+    if (failed) throw new Error('redis-server not started');
+    await client.connect();
+  } catch {
+    await stop();
+    return undefined;
+  }
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    port,
+    async outputBytes() {
+      const info = await client.info('stats');
+      return Number(/total_net_output_bytes:(\d+)/.exec(info)?.[1] ?? NaN);
+    },
+    stop,
+  };
+}
 
 /** Bundles from their build output (`npm run bench` builds everything first): no compile-time dependency. */
 async function loadBundles(...names: string[]): Promise<Record<string, DefinedBundle<any, any>>> {
@@ -50,13 +99,15 @@ interface Scenario {
   /** One notification from the sending node, resolved when the client on the receiving node got it. */
   deliver(): Promise<void>;
   stop(): Promise<void>;
+  /** Bytes the scenario's Redis has sent so far (its own server), if it has one. */
+  redisOutput?: () => Promise<number>;
 }
 
 /**
  * One scenario: `deliverNow` on the sending node → websocket transport → Socket.IO → a client on the
  * receiving node (node B; node A itself on a single node). The other nodes hold no socket of the users.
  */
-async function startScenario(mode: Mode, prefix: string, nodeCount: number): Promise<Scenario> {
+async function startScenario(mode: Mode, prefix: string, nodeCount: number, redisUrl = `redis://${REDIS.host}:${REDIS.port}`): Promise<Scenario> {
   const base = await loadBundles('storage-sql', 'auth', 'auth-database', 'sessiond', 'websockets', 'pns-impl', 'pns-transport-websockets');
   const cluster = mode === 'single-node' ? {} : await loadBundles('cluster-redis');
   const nodes: TestKernel[] = [];
@@ -64,12 +115,12 @@ async function startScenario(mode: Mode, prefix: string, nodeCount: number): Pro
   const stop = async () => {
     sockets.forEach((socket) => socket.close());
     for (const node of [...nodes].reverse()) await node.stop();
-    if (mode !== 'single-node') await deleteKeys(prefix);
+    if (mode !== 'single-node' && redisUrl === `redis://${REDIS.host}:${REDIS.port}`) await deleteKeys(prefix);
   };
   try {
     for (let i = 0; i < (mode === 'single-node' ? 1 : nodeCount); i++) {
       nodes.push(await startNode({ ...base, ...cluster }, mode === 'single-node' ? {} : {
-        'keel.cluster.redis.url': `redis://${REDIS.host}:${REDIS.port}`,
+        'keel.cluster.redis.url': redisUrl,
         'keel.cluster.prefix': prefix,
         'keel.cluster.nodeId': `bench-${i}`,
         'keel.cluster.socketio.adapter': mode,
@@ -109,17 +160,25 @@ async function startScenario(mode: Mode, prefix: string, nodeCount: number): Pro
 }
 
 /** Rounds alternate between the scenarios (a noisy neighbour hits all alike); median rate, pooled latencies. */
-async function compare(scenarios: Record<string, Scenario>): Promise<Record<string, { rate: number; p50: number; p99: number }>> {
+interface Figures { rate: number; p50: number; p99: number; redisBytesPerNotification: number }
+
+async function compare(scenarios: Record<string, Scenario>): Promise<Record<string, Figures>> {
   const rates: Record<string, number[]> = {};
   const latencies: Record<string, number[]> = {};
+  const bytes: Record<string, number> = {};
   for (let round = 0; round < ROUNDS; round++) {
     for (const [name, scenario] of Object.entries(scenarios)) {
+      const before = (await scenario.redisOutput?.()) ?? NaN;
       const run = await asyncOpsPerSecond(scenario.deliver, { durationMs: ROUND_MS, concurrency: CONCURRENCY });
+      bytes[name] = (bytes[name] ?? 0) + ((await scenario.redisOutput?.()) ?? NaN) - before;
       (rates[name] ??= []).push(run.rate);
       (latencies[name] ??= []).push(...run.latencies);
     }
   }
-  return Object.fromEntries(Object.keys(scenarios).map((name) => [name, { rate: median(rates[name]!), p50: percentile(latencies[name]!, 50), p99: percentile(latencies[name]!, 99) }]));
+  return Object.fromEntries(Object.keys(scenarios).map((name) => [name, {
+    rate: median(rates[name]!), p50: percentile(latencies[name]!, 50), p99: percentile(latencies[name]!, 99),
+    redisBytesPerNotification: bytes[name]! / latencies[name]!.length,
+  }]));
 }
 
 async function deleteKeys(prefix: string): Promise<void> {
@@ -173,11 +232,18 @@ export async function run(): Promise<BenchResult[]> {
   const label = { sharded: 'Redis sharded adapter', classic: 'Redis classic adapter' } as const;
   for (const nodeCount of [3, 6]) {
     const scenarios: Record<string, Scenario> = {};
+    const servers: PrivateRedis[] = [];
     try {
       scenarios['single'] = await startScenario('single-node', '', 1);
-      for (const mode of ['sharded', 'classic'] as const) scenarios[mode] = await startScenario(mode, `keel-bench:${randomBytes(4).toString('hex')}:`, nodeCount);
+      for (const mode of ['sharded', 'classic'] as const) {
+        const server = await startPrivateRedis();
+        if (server) servers.push(server);
+        const scenario = await startScenario(mode, `keel-bench:${randomBytes(4).toString('hex')}:`, nodeCount, server?.url);
+        scenarios[mode] = server ? { ...scenario, redisOutput: () => server.outputBytes() } : scenario;
+      }
       const figures = await compare(scenarios);
       const single = figures['single']!;
+      const sharded = figures['sharded']!;
       for (const mode of ['sharded', 'classic'] as const) {
         const cross = figures[mode]!;
         results.push(
@@ -185,8 +251,13 @@ export async function run(): Promise<BenchResult[]> {
           result('cluster', `p99 latency node A → node B (${label[mode]}, ${nodeCount} nodes)`, cross.p99, 'ms', 'lower', { name: 'single node p99', value: single.p99 }),
         );
       }
+      if (Number.isFinite(sharded.redisBytesPerNotification)) {
+        results.push(result('cluster', `Redis bytes sent per notification, classic adapter (${nodeCount} nodes; heartbeats included)`, figures['classic']!.redisBytesPerNotification, 'B', 'lower',
+          { name: 'sharded adapter', value: sharded.redisBytesPerNotification }));
+      }
     } finally {
       for (const scenario of Object.values(scenarios)) await scenario.stop();
+      for (const server of servers) await server.stop();
     }
   }
   const prefix = `keel-bench:${randomBytes(4).toString('hex')}:`;

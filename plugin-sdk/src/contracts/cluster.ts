@@ -23,6 +23,14 @@ export interface ClusterService {
   connected(): boolean;
   /** Called after members() changed (joins, leaves, capability changes); returns an unsubscribe. */
   onChange(listener: () => void): () => void;
+  /**
+   * Sends a small JSON message to every other live member (fire and forget, at most once: a member
+   * that is disconnected at that moment misses it). For hints such as "the push registrations
+   * changed, re-plan", never for data that must not be lost.
+   */
+  broadcast(topic: string, message: unknown): Promise<void>;
+  /** Messages other members broadcast on `topic`, with the sender's id; returns an unsubscribe. */
+  onBroadcast(topic: string, listener: (message: unknown, from: string) => void): () => void;
 }
 
 export const clusterServiceRef = createServiceRef<ClusterService>({ id: 'cluster.service', version: '1.0.0' });

@@ -32,3 +32,11 @@ test('a missing passcrypt is CRD-0001', () => {
   assert.throws(() => createCredentialCipher(undefined), { code: 'CRD-0001' });
   assert.throws(() => createCredentialCipher(''), { code: 'CRD-0001' });
 });
+
+test('associated data binds a value to its owner', async () => {
+  const cipher = createCredentialCipher('shared secret', FAST);
+  const sealed = await cipher.encrypt('pw', '1:3');
+  assert.equal(await cipher.decrypt(sealed, '1:3'), 'pw');
+  await assert.rejects(cipher.decrypt(sealed, '1:4'), { code: 'CRD-0002' });
+  await assert.rejects(cipher.decrypt(sealed), { code: 'CRD-0002' });
+});

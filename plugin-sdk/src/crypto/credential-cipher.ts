@@ -8,10 +8,14 @@ import { KeelError } from '../errors.js';
 export interface ScryptParameters { N: number; r: number; p: number }
 
 export interface CredentialCipher {
-  /** `v1$scrypt$N=…,r=…,p=…$<salt>$<iv>$<ciphertext+tag>` (base64 parts). */
-  encrypt(plain: string): Promise<string>;
-  /** Throws `CRD-0002` when the text is malformed or was sealed with another passcrypt. */
-  decrypt(sealed: string): Promise<string>;
+  /**
+   * `v1$scrypt$N=…,r=…,p=…$<salt>$<iv>$<ciphertext+tag>` (base64 parts). `associatedData` (e.g. the
+   * owner `<cid>:<user>`) is authenticated, not stored: the value opens only with the same one, so a
+   * value copied to another user's record does not open.
+   */
+  encrypt(plain: string, associatedData?: string): Promise<string>;
+  /** Throws `CRD-0002` when the text is malformed, was sealed with another passcrypt or other associated data. */
+  decrypt(sealed: string, associatedData?: string): Promise<string>;
 }
 
 export interface CredentialCipherOptions {
@@ -25,8 +29,10 @@ const DEFAULT_SCRYPT: ScryptParameters = { N: 16384, r: 8, p: 1 };
 const VERSION = 'v1';
 const KDF = 'scrypt';
 /** Beyond these a stored value could make us burn memory and CPU: refuse it as malformed. */
+const MIN_N = 1024;
 const MAX_N = 1 << 20;
-const MAX_RP = 64;
+const MAX_R = 32;
+const MAX_P = 16;
 
 export function passcryptMissing(property = 'com.openexchange.push.credstorage.passcrypt'): KeelError {
   return new KeelError('CRD-0001', `The credential passcrypt is not configured: set ${property} (the same value on every member)`, { status: 500, params: [property] });
@@ -46,7 +52,7 @@ function parseParams(text: string): ScryptParameters | undefined {
   const N = Number(values.get('N'));
   const r = Number(values.get('r'));
   const p = Number(values.get('p'));
-  const valid = [N, r, p].every(Number.isSafeInteger) && N > 1 && (N & (N - 1)) === 0 && N <= MAX_N && r > 0 && r <= MAX_RP && p > 0 && p <= MAX_RP;
+  const valid = [N, r, p].every(Number.isSafeInteger) && N >= MIN_N && (N & (N - 1)) === 0 && N <= MAX_N && r > 0 && r <= MAX_R && p > 0 && p <= MAX_P;
   return valid ? { N, r, p } : undefined;
 }
 
@@ -58,6 +64,7 @@ function parseParams(text: string): ScryptParameters | undefined {
 export function createCredentialCipher(passcrypt: string | undefined, options: CredentialCipherOptions = {}): CredentialCipher {
   if (passcrypt === undefined || passcrypt === '') throw passcryptMissing();
   const params = options.scrypt ?? DEFAULT_SCRYPT;
+  if (parseParams(`N=${params.N},r=${params.r},p=${params.p}`) === undefined) throw new Error(`invalid scrypt parameters ${JSON.stringify(params)}`);
   const maxCachedKeys = options.maxCachedKeys ?? 256;
   const paramText = `N=${params.N},r=${params.r},p=${params.p}`;
   const ownSalt = randomBytes(16);
@@ -79,14 +86,15 @@ export function createCredentialCipher(passcrypt: string | undefined, options: C
   }
 
   return {
-    async encrypt(plain) {
+    async encrypt(plain, associatedData) {
       const iv = randomBytes(12);
       const cipher = createCipheriv('aes-256-gcm', await ownKey, iv);
+      if (associatedData !== undefined) cipher.setAAD(Buffer.from(associatedData, 'utf8'));
       const sealed = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final(), cipher.getAuthTag()]);
       return [VERSION, KDF, paramText, ownSalt.toString('base64'), iv.toString('base64'), sealed.toString('base64')].join('$');
     },
 
-    async decrypt(text) {
+    async decrypt(text, associatedData) {
       const parts = text.split('$');
       if (parts.length !== 6 || parts[0] !== VERSION || parts[1] !== KDF) throw undecryptable('unknown format');
       const [, , parsedText, saltText, ivText, sealedText] = parts as [string, string, string, string, string, string];
@@ -98,6 +106,7 @@ export function createCredentialCipher(passcrypt: string | undefined, options: C
       const key = await keyFor(saltText, salt, parsed, parsedText);
       try {
         const decipher = createDecipheriv('aes-256-gcm', key, iv);
+        if (associatedData !== undefined) decipher.setAAD(Buffer.from(associatedData, 'utf8'));
         decipher.setAuthTag(sealed.subarray(sealed.length - 16));
         return Buffer.concat([decipher.update(sealed.subarray(0, sealed.length - 16)), decipher.final()]).toString('utf8');
       } catch {
