@@ -89,7 +89,8 @@ async function until(condition: () => boolean, what: string): Promise<void> {
   const deadline = Date.now() + ESTABLISH_LIMIT_MS;
   while (!condition()) {
     if (Date.now() > deadline) throw new Error(`${SUITE}: gave up waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    // Coarse on purpose: each check copies every listener's status (≤ 100 ms on a ~10 s figure).
+    await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
 

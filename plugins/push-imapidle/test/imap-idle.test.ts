@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { PushListener } from '@keel/plugin-sdk';
-import { eventually, loadHarness, mailMessage, startImapIdleKernel, type DovecotServer, type ImapIdleKernel } from './support.js';
+import { eventually, loadHarness, login, logout, mailMessage, startImapIdleKernel, type DovecotServer, type ImapIdleKernel } from './support.js';
 
 const harness = await loadHarness();
 const skip = harness.dovecotSkipReason();
@@ -15,7 +15,8 @@ describe('push-imapidle with a real Dovecot', { skip }, () => {
   let dovecot: DovecotServer;
   let keel: ImapIdleKernel;
   const listeners: PushListener[] = [];
-  const IMAP = { alice: 'alice-imap', bob: 'bob-imap', carol: 'carol-imap' };
+  // dave's IMAP password is his Keel password: the push framework hands the session's password on.
+  const IMAP = { alice: 'alice-imap', bob: 'bob-imap', carol: 'carol-imap', dave: 'dave-secret' };
 
   const start = async (login: keyof typeof IMAP, password: string = IMAP[login]) => {
     const listener = await keel.manager.startListener({
@@ -36,7 +37,7 @@ describe('push-imapidle with a real Dovecot', { skip }, () => {
   before(async () => {
     dovecot = await harness.startDovecot({ users: Object.entries(IMAP).map(([login, password]) => ({ login, password })) });
     try {
-      keel = await startImapIdleKernel(dovecot, ['alice', 'bob', 'carol']);
+      keel = await startImapIdleKernel(dovecot, ['alice', 'bob', 'carol', 'dave']);
     } catch (error) {
       await dovecot.stop();
       throw error;
@@ -51,6 +52,7 @@ describe('push-imapidle with a real Dovecot', { skip }, () => {
 
   it('reports a delivered message as ox:mail:new with sender, subject, unread count and teaser', async (t) => {
     t.diagnostic(keel.realPns ? 'delivered through the real pns-impl' : 'pns-impl not built: recorded at PushNotificationService.handle()');
+    t.diagnostic(keel.realMailImap ? 'endpoints from the real mail-imap' : 'mail-imap not built: a MailAccess stand-in gives the Dovecot endpoint');
     await start('alice');
     await idle('alice');
     await dovecot.deliver('alice', mailMessage({ fromName: 'Jörg Müller', fromAddress: 'joerg@example.org', subject: 'Grüße aus Köln', body: 'Hallo Alice, wie geht es dir? Schöne Grüße' }));
@@ -128,5 +130,16 @@ describe('push-imapidle with a real Dovecot', { skip }, () => {
     const alices = await mailsFor('alice', aliceBefore + 1);
     assert.deepEqual(alices.slice(aliceBefore).map((r) => r.messageData['subject']), ['after restart']);
     assert.equal(alices.at(-1)!.messageData['id'], String(Number(alices.at(-2)!.messageData['id']) + 1), 'no message reported twice after the reconnect');
+  });
+
+  it('runs when the push framework starts it for a session of an allowed client, and stops with the session', async (t) => {
+    if (!keel.realPush) return t.skip('the push bundle is not built');
+    const session = await login(keel.kernel.url, 'dave@example.com', 'dave-secret', 'open-xchange-mobile-api-facade');
+    await idle('dave');
+    await dovecot.deliver('dave', mailMessage({ fromName: 'Eve', fromAddress: 'eve@example.org', subject: 'framework', body: 'started by push' }));
+    const [first] = await mailsFor('dave', 1);
+    assert.equal(first!.messageData['subject'], 'framework');
+    await logout(keel.kernel.url, session);
+    await eventually(() => (keel.listener('dave') === undefined ? true : undefined), "dave's listener stopped with his last session");
   });
 });

@@ -21,7 +21,7 @@ export async function loadBundle(name: string): Promise<DefinedBundle<any, any>>
   return ((await import(url.href)) as { default: DefinedBundle<any, any> }).default;
 }
 
-function builtBundleExists(name: string): boolean {
+export function builtBundleExists(name: string): boolean {
   return existsSync(fileURLToPath(new URL(`../../../${name}/dist/src/index.js`, import.meta.url)));
 }
 
@@ -112,6 +112,10 @@ export interface ImapIdleKernel {
   received: Received[];
   /** Whether the real pns-impl carried the notifications. */
   realPns: boolean;
+  /** Whether the real mail-imap resolved the endpoints. */
+  realMailImap: boolean;
+  /** Whether the push framework runs (it starts listeners for sessions of allowed clients). */
+  realPush: boolean;
   forUser(login: string): Received[];
   listener(login: string): ListenerStatus | undefined;
 }
@@ -125,9 +129,17 @@ export const FAST_SETTINGS: Record<string, string> = {
   'com.openexchange.push.imapidle.connectsPerSecond': '0',
 };
 
-export async function startImapIdleKernel(dovecot: DovecotServer, logins: readonly string[], properties: Record<string, string> = {}): Promise<ImapIdleKernel> {
+/** Keel users get the password `<login>-secret`. `extraBundles`: more sibling bundles to load (e.g. cluster-redis). */
+export async function startImapIdleKernel(
+  dovecot: DovecotServer,
+  logins: readonly string[],
+  properties: Record<string, string> = {},
+  extraBundles: readonly string[] = [],
+): Promise<ImapIdleKernel> {
   const received: Received[] = [];
   const realPns = builtBundleExists('pns-impl');
+  const realMailImap = builtBundleExists('mail-imap');
+  const realPush = realPns && builtBundleExists('push');
   let usersRef: UserService | undefined;
   const kernel = await startTestKernel({
     bundles: {
@@ -142,14 +154,20 @@ export async function startImapIdleKernel(dovecot: DovecotServer, logins: readon
             'test-recorder': recordingTransport(received),
           }
         : {}),
+      ...(realPush ? { push: await loadBundle('push') } : {}),
+      ...(realMailImap ? { 'mail-imap': await loadBundle('mail-imap') } : {}),
+      ...Object.fromEntries(await Promise.all(extraBundles.map(async (name) => [name, await loadBundle(name)] as const))),
       'push-imapidle': imapIdleBundle,
     },
     services: [
-      [mailAccessRef, dovecotMailAccess(dovecot, () => usersRef!)],
+      ...(realMailImap ? [] : [[mailAccessRef, dovecotMailAccess(dovecot, () => usersRef!)] as const]),
       ...(realPns ? [] : [[pushNotificationServiceRef, recordingPns(received)] as const]),
     ],
     properties: {
       ...FAST_SETTINGS,
+      'com.openexchange.mail.mailServer': `imap://${dovecot.host}:${dovecot.imapPort}`,
+      'com.openexchange.mail.loginSource': 'login',
+      'com.openexchange.mail.passwordSource': 'session',
       'com.openexchange.pns.delayDuration': '0',
       'com.openexchange.pns.timerFrequency': '10',
       ...properties,
@@ -164,11 +182,11 @@ export async function startImapIdleKernel(dovecot: DovecotServer, logins: readon
     const context = await kernel.get(contextServiceRef)!.create({ name: 'example', loginMappings: ['example.com'] });
     const ids: Record<string, number> = {};
     for (const login of logins) {
-      ids[login] = (await users.create(context.id, { login, password: `${login}-keel`, displayName: login, email: `${login}@example.com` })).id;
+      ids[login] = (await users.create(context.id, { login, password: `${login}-secret`, displayName: login, email: `${login}@example.com` })).id;
     }
     const manager = kernel.getAll(pushManagerRef).find((m) => m.name === 'imapidle') as ImapIdlePushManager;
     return {
-      kernel, manager, users, context, ids, received, realPns,
+      kernel, manager, users, context, ids, received, realPns, realMailImap, realPush,
       forUser: (login) => received.filter((r) => r.userId === ids[login] && r.contextId === context.id),
       listener: (login) => manager.listeners().find((l) => l.userId === ids[login] && l.contextId === context.id),
     };
@@ -194,4 +212,29 @@ export function mailMessage(options: { fromName: string; fromAddress: string; su
     Buffer.from(options.body).toString('latin1').replace(/[\u0080-\u00ff=]/g, (c) => `=${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`),
     '',
   ].join('\r\n');
+}
+
+export interface Login { session: string; cookie: string }
+
+/** Logs in over HTTP as a client (the push framework starts listeners for allowed clients' sessions). */
+export async function login(url: string, name: string, password: string, client: string): Promise<Login> {
+  const response = await fetch(`${url}/appsuite/api/login?action=login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', 'user-agent': 'keel-push-imapidle-test/1.0' },
+    body: new URLSearchParams({ name, password, client }),
+  });
+  const body = (await response.json()) as Record<string, unknown>;
+  if (response.status !== 200 || typeof body['session'] !== 'string') throw new Error(`login of ${name} failed: ${response.status} ${JSON.stringify(body)}`);
+  const cookie = response.headers.getSetCookie().map((line) => line.split(';')[0]!.trim()).find((pair) => pair.startsWith('open-xchange-secret-'));
+  if (cookie === undefined) throw new Error(`login of ${name} set no secret cookie`);
+  return { session: body['session'], cookie };
+}
+
+export async function logout(url: string, session: Login): Promise<void> {
+  const response = await fetch(`${url}/appsuite/api/login?action=logout&session=${encodeURIComponent(session.session)}`, {
+    method: 'POST',
+    headers: { cookie: session.cookie, 'user-agent': 'keel-push-imapidle-test/1.0' },
+  });
+  await response.arrayBuffer();
+  if (response.status !== 200) throw new Error(`logout failed: ${response.status}`);
 }
