@@ -12,6 +12,8 @@ export interface DovecotSettings {
   /** Retries of a METADATA registration that failed for want of a reachable server. */
   registerRetries: number;
   registerRetryDelayMs: number;
+  /** How long a resolved `user` value is remembered (0: not at all). */
+  userCacheTtlMs: number;
 }
 
 export function readDovecotSettings(config: ConfigService): DovecotSettings {
@@ -21,5 +23,6 @@ export function readDovecotSettings(config: ConfigService): DovecotSettings {
     maxQueued: Math.max(1, config.getNumber('keel.push.dovecot.maxQueued', 10_000)),
     registerRetries: Math.max(0, config.getNumber('keel.push.dovecot.registerRetries', 3)),
     registerRetryDelayMs: Math.max(1, config.getNumber('keel.push.dovecot.registerRetryDelay', 2000)),
+    userCacheTtlMs: Math.max(0, config.getNumber('keel.push.dovecot.userCacheTtl', 30_000)),
   };
 }

@@ -1,10 +1,10 @@
 import {
-  contextServiceRef, defineBundle, mailAccessRef, pushManagerRef, pushNotificationServiceRef, restAuthRef, userServiceRef,
+  contextServiceRef, defineBundle, mailAccessRef, pushManagerRef, pushNotificationServiceRef, restAuthRef, userDeletedHook, userServiceRef,
 } from '@keel/plugin-sdk';
 import { createDovecotPushManager } from './dovecot-push-manager.js';
 import { readDovecotSettings, type DovecotSettings } from './dovecot-settings.js';
 import { registerNotifyRoute } from './notify-route.js';
-import { createUserResolver } from './user-resolver.js';
+import { cachedResolver, createUserResolver } from './user-resolver.js';
 
 /**
  * Mail push through Dovecot's own OX push driver: the notify endpoint Dovecot calls on every
@@ -19,17 +19,19 @@ export default defineBundle({
     contexts: contextServiceRef,
     mail: mailAccessRef,
   },
-  start({ services, cascade, config, http, logger, register, scheduler }) {
+  start({ services, cascade, config, hooks, http, logger, register, scheduler }) {
     let settings: DovecotSettings = readDovecotSettings(config);
     const stopReload = config.onReload(() => {
       settings = readDovecotSettings(config);
     });
+    const users = cachedResolver(createUserResolver(services.contexts, services.users), { ttlMs: settings.userCacheTtlMs, maxEntries: 10_000 });
+    hooks.get(userDeletedHook).tapPromise('push-dovecot', async (user) => users.forget(user));
     const queue = registerNotifyRoute({
       http,
       restAuth: services.restAuth,
       pns: services.pns,
       cascade,
-      resolveUser: createUserResolver(services.contexts, services.users),
+      resolveUser: (name) => users.resolve(name),
       logger,
       maxBodyBytes: settings.maxBodyBytes,
       routingConcurrency: settings.routingConcurrency,

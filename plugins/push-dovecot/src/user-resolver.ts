@@ -36,3 +36,32 @@ export function createUserResolver(contexts: ContextService, users: UserService)
     return inContext(fallback.id, () => users.findByLogin(fallback.id, name), () => (at > 0 ? users.findByMail(fallback.id, name) : Promise.resolve(undefined)));
   };
 }
+
+/**
+ * Remembers resolved users for a short while: Dovecot names the same few users again and again,
+ * and each lookup is a directory query on the notify path. Only hits are kept (an unknown user
+ * may be created any moment); a deleted user is dropped at once through `forget`.
+ */
+export function cachedResolver(resolve: (name: string) => Promise<PushUser | undefined>, options: { ttlMs: number; maxEntries: number; now?: () => number }) {
+  const now = options.now ?? Date.now;
+  const entries = new Map<string, { user: PushUser; expires: number }>();
+  return {
+    async resolve(name: string): Promise<PushUser | undefined> {
+      const hit = entries.get(name);
+      if (hit !== undefined && hit.expires > now()) return hit.user;
+      entries.delete(name);
+      const user = await resolve(name);
+      if (user !== undefined && options.ttlMs > 0) {
+        if (entries.size >= options.maxEntries) entries.delete(entries.keys().next().value!);
+        entries.set(name, { user, expires: now() + options.ttlMs });
+      }
+      return user;
+    },
+    forget(user: PushUser): void {
+      for (const [name, entry] of entries) if (entry.user.contextId === user.contextId && entry.user.userId === user.userId) entries.delete(name);
+    },
+    get size() {
+      return entries.size;
+    },
+  };
+}
