@@ -21,8 +21,14 @@ export interface CredentialCipher {
 export interface CredentialCipherOptions {
   /** scrypt cost (default N=16384, r=8, p=1); stored with every value, so it can change later. */
   scrypt?: ScryptParameters;
-  /** Derived keys kept per salt for decryption (default 256). */
+  /** Derived keys kept per salt (default 256). */
   maxCachedKeys?: number;
+  /**
+   * `true` (default): a fresh random salt, so an scrypt run, per value — for rarely written values
+   * (push credentials). `false`: one random salt per cipher instance, the key derived once, a fresh
+   * IV per value — for values written on hot paths (retained session passwords at every login).
+   */
+  saltPerValue?: boolean;
 }
 
 const DEFAULT_SCRYPT: ScryptParameters = { N: 16384, r: 8, p: 1 };
@@ -57,9 +63,9 @@ function parseParams(text: string): ScryptParameters | undefined {
 }
 
 /**
- * A cipher for one passcrypt. Encryption derives one key per process (with its own random salt) and
- * reuses it with a fresh IV per value; decryption caches keys per salt, so reading credentials or
- * sessions costs one AES-GCM operation, not an scrypt run, after the first time.
+ * A cipher for one passcrypt. Derived keys are cached per salt, so opening a value again costs one
+ * AES-GCM operation, not an scrypt run; see `saltPerValue` for sealing. Values sealed by either
+ * mode, on any member with the same passcrypt, open everywhere.
  */
 export function createCredentialCipher(passcrypt: string | undefined, options: CredentialCipherOptions = {}): CredentialCipher {
   if (passcrypt === undefined || passcrypt === '') throw passcryptMissing();
@@ -67,11 +73,9 @@ export function createCredentialCipher(passcrypt: string | undefined, options: C
   if (parseParams(`N=${params.N},r=${params.r},p=${params.p}`) === undefined) throw new Error(`invalid scrypt parameters ${JSON.stringify(params)}`);
   const maxCachedKeys = options.maxCachedKeys ?? 256;
   const paramText = `N=${params.N},r=${params.r},p=${params.p}`;
-  const ownSalt = randomBytes(16);
-  const ownKey = deriveKey(passcrypt, ownSalt, params);
-  // Awaited by encrypt(); a failure surfaces there, not as an unhandled rejection.
-  ownKey.catch(() => undefined);
+  const saltPerValue = options.saltPerValue ?? true;
   const keys = new Map<string, Promise<Buffer>>();
+  const instanceSalt = randomBytes(16);
 
   function keyFor(saltText: string, salt: Buffer, parsed: ScryptParameters, parsedText: string): Promise<Buffer> {
     const cacheKey = `${parsedText}$${saltText}`;
@@ -87,11 +91,14 @@ export function createCredentialCipher(passcrypt: string | undefined, options: C
 
   return {
     async encrypt(plain, associatedData) {
+      const salt = saltPerValue ? randomBytes(16) : instanceSalt;
+      const saltText = salt.toString('base64');
+      const key = await keyFor(saltText, salt, params, paramText);
       const iv = randomBytes(12);
-      const cipher = createCipheriv('aes-256-gcm', await ownKey, iv);
+      const cipher = createCipheriv('aes-256-gcm', key, iv);
       if (associatedData !== undefined) cipher.setAAD(Buffer.from(associatedData, 'utf8'));
       const sealed = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final(), cipher.getAuthTag()]);
-      return [VERSION, KDF, paramText, ownSalt.toString('base64'), iv.toString('base64'), sealed.toString('base64')].join('$');
+      return [VERSION, KDF, paramText, saltText, iv.toString('base64'), sealed.toString('base64')].join('$');
     },
 
     async decrypt(text, associatedData) {

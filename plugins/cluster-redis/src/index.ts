@@ -42,7 +42,11 @@ export default defineBundle({
     const connections = await openConnections({ url: settings.redisUrl, nodeId: settings.nodeId, connectTimeoutMs: settings.connectTimeoutMs, logger });
     const { command: redis } = connections;
     const channels = createChannels(connections.subscriber, logger);
-    const cipher: CredentialCipher | undefined = settings.credentials.passcrypt === undefined ? undefined : createCredentialCipher(settings.credentials.passcrypt);
+    const { passcrypt } = settings.credentials;
+    // Credentials are written rarely: a salt (an scrypt run) per value. Session passwords are sealed
+    // at every login: one salt and key per process, a fresh IV per value.
+    const cipher: CredentialCipher | undefined = passcrypt === undefined ? undefined : createCredentialCipher(passcrypt);
+    const sessionCipher: CredentialCipher | undefined = passcrypt === undefined ? undefined : createCredentialCipher(passcrypt, { saltPerValue: false });
     if (cipher === undefined) logger.info('no passcrypt: retained session passwords stay on the node that created the session');
 
     const epoch = createStoreEpoch(redis, keys.epoch);
@@ -50,7 +54,7 @@ export default defineBundle({
       redis, channels, keys, nodeId: settings.nodeId, memberTtlMs: settings.memberTtlMs, permanentPush: settings.permanentPush,
       connected: () => connections.connected(), logger,
     });
-    const sessions = createSessionStorage({ redis, channels, keys, codec: createSessionCodec(cipher, logger), nodeId: settings.nodeId, ttlMs: settings.sessionTtlMs, logger });
+    const sessions = createSessionStorage({ redis, channels, keys, codec: createSessionCodec(sessionCipher, logger), nodeId: settings.nodeId, ttlMs: settings.sessionTtlMs, logger });
     const credentials: RedisCredentialStorage | undefined = settings.credentials.enabled && !settings.credentials.rdb
       ? createCredentialStorage({ redis, channels, keys, cipher, nodeId: settings.nodeId, logger })
       : undefined;

@@ -1,5 +1,4 @@
-import type { CredentialStorage, Database, PushUser } from '@keel/plugin-sdk';
-import type { CredentialCipher } from './credential-crypto.js';
+import type { CredentialCipher, CredentialStorage, Database, PushUser } from '@keel/plugin-sdk';
 
 /** Where sealed credentials live: process memory, or the `credentials` table. */
 export interface CredentialBackend {
@@ -57,16 +56,20 @@ export function createSqlBackend(database: Database): CredentialBackend {
   };
 }
 
-/** The credential storage: logins in clear, passwords sealed (see credential-crypto.ts). Never logs a password. */
+/**
+ * The credential storage: logins in clear, passwords sealed with the SDK's credential cipher
+ * (AES-256-GCM, scrypt key from the passcrypt, the owner `<cid>:<user>` as associated data, so a
+ * value copied to another user's row does not open). Never logs a password.
+ */
 export function createCredentialStorage(backend: CredentialBackend, cipher: CredentialCipher): CredentialStorage {
   return {
     async store(user, { login, password }) {
-      await backend.put(user, { login, sealed: await cipher.seal(keyOf(user), password) });
+      await backend.put(user, { login, sealed: await cipher.encrypt(password, keyOf(user)) });
     },
     async get(user) {
       const row = await backend.get(user);
       if (row === undefined) return undefined;
-      return { login: row.login, password: await cipher.open(keyOf(user), row.sealed) };
+      return { login: row.login, password: await cipher.decrypt(row.sealed, keyOf(user)) };
     },
     remove: (user) => backend.remove(user),
   };

@@ -15,7 +15,3 @@ export function invalidInput(message: string): KeelError {
 export function passcryptMissing(property: string): KeelError {
   return new KeelError('CRD-0001', `${property} is required when com.openexchange.push.credstorage.enabled=true (the passphrase that encrypts stored passwords, the same on every member)`, { status: 500 });
 }
-
-export function undecryptable(detail: string): KeelError {
-  return new KeelError('CRD-0002', `Stored credentials cannot be decrypted (${detail}): com.openexchange.push.credstorage.passcrypt differs from the one they were stored with`, { status: 500 });
-}

@@ -1,9 +1,8 @@
 import {
-  adminAuthRef, clusterMembershipRef, credentialStorageRef, databaseRef, defineBundle, pushManagerRef, pushServiceRef, sessionAddedHook,
+  adminAuthRef, clusterMembershipRef, createCredentialCipher, credentialStorageRef, databaseRef, defineBundle, pushManagerRef, pushServiceRef, sessionAddedHook,
   sessionRemovedHook, sessionServiceRef, userDeletedHook, userPasswordChangedHook, userServiceRef, type PushService,
 } from '@keel/plugin-sdk';
 import { registerAdminRoutes } from './admin-routes.js';
-import { createCredentialCipher } from './credential-crypto.js';
 import { createCredentialStorage, createMemoryBackend, createSqlBackend } from './credential-storage.js';
 import { pushMigrations } from './push-schema.js';
 import { createPushFramework } from './push-service.js';
