@@ -85,7 +85,7 @@ function recordingPns(received: Received[]): PushNotificationService {
  * The contract boundary of mail-imap (MailAccess) for a single Dovecot: the IMAP login is the
  * Keel login, the password the one the listener was started with.
  */
-function dovecotMailAccess(dovecot: DovecotServer, users: () => UserService): MailAccess {
+function dovecotMailAccess(dovecot: Pick<DovecotServer, 'host' | 'imapPort'>, users: () => UserService): MailAccess {
   return {
     async resolveEndpoint(contextId, userId, options = {}): Promise<ImapEndpoint> {
       const user = await users().require(contextId, userId);
@@ -131,7 +131,7 @@ export const FAST_SETTINGS: Record<string, string> = {
 
 /** Keel users get the password `<login>-secret`. `extraBundles`: more sibling bundles to load (e.g. cluster-redis). */
 export async function startImapIdleKernel(
-  dovecot: DovecotServer,
+  dovecot: Pick<DovecotServer, 'host' | 'imapPort'>,
   logins: readonly string[],
   properties: Record<string, string> = {},
   extraBundles: readonly string[] = [],

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createSocket } from 'node:dgram';
 import { after, before, describe, it } from 'node:test';
 import type { PushListener } from '@keel/plugin-sdk';
 import type { MailNotifyStats } from '../src/index.js';
@@ -114,6 +115,17 @@ describe('push-mailnotify: local parts, login delimiter, coalescing, garbage', (
     await sender.send(notifydPacket({ user: 'alicia' }));
     await notified('alice', alices + 1);
   });
+
+  it('closes the UDP socket when the bundle stops', async () => {
+    const { port } = keel.manager.address()!;
+    await keel.kernel.kernel.stopBundle('push-mailnotify');
+    const probe = createSocket('udp4');
+    await new Promise<void>((resolve, reject) => {
+      probe.once('error', reject);
+      probe.bind({ port, address: '127.0.0.1', exclusive: true }, resolve);
+    });
+    probe.close();
+  });
 });
 
 describe('push-mailnotify: multicast, full addresses and Keel logins', () => {
@@ -154,5 +166,23 @@ describe('push-mailnotify: multicast, full addresses and Keel logins', () => {
     const after = await eventually(() => (keel.manager.stats().received - before.received >= 2 ? keel.manager.stats() : undefined), 'two packets');
     assert.equal(after.unmatched - before.unmatched, 2, 'local parts alone do not match with use_full_email_address');
     for (const received of keel.forUser('fjones')) assert.deepEqual(received.messageData, INBOX);
+  });
+});
+
+describe('push-mailnotify: a UDP port already in use', () => {
+  it('fails the bundle start naming the address and the cause, the rest of the kernel runs', async () => {
+    const taken = createSocket('udp4');
+    await new Promise<void>((resolve) => taken.bind({ port: 0, address: '127.0.0.1', exclusive: true }, resolve));
+    const port = taken.address().port;
+    const keel = await startMailNotifyKernel([], { 'com.openexchange.push.mail.notify.udp_listen_port': String(port) }, { expectActive: false });
+    try {
+      const info = keel.kernel.bundle('push-mailnotify');
+      assert.notEqual(info?.state, 'ACTIVE');
+      assert.match(info?.error?.message ?? '', new RegExp(`UDP 127\\.0\\.0\\.1:${port} .*EADDRINUSE`));
+      assert.equal(keel.kernel.bundle('storage-sql')?.state, 'ACTIVE');
+    } finally {
+      await keel.kernel.stop();
+      taken.close();
+    }
   });
 });
