@@ -59,3 +59,15 @@ test('external services satisfy requirements; SDK ranges are checked', () => {
   assert.deepEqual(result.order, ['uses-kernel']);
   assert.equal(result.failed.get('future')?.code, 'KEEL-SDK-RANGE');
 });
+
+test('optional references never close a loop together with required ones', () => {
+  // mail-imap -optional-> push -optional-> push-dovecot -required-> mail-imap
+  const result = resolveBundles([
+    bundle('mail-imap', { provides: [ref('mail.access')], optional: [ref('push.credentials')] }),
+    bundle('push', { provides: [ref('push.credentials')], optional: [ref('push.manager')] }),
+    bundle('push-dovecot', { provides: [ref('push.manager')], requires: [ref('mail.access')] }),
+  ], '1.0.0');
+  assert.equal(result.failed.size, 0);
+  assert.equal(result.order.length, 3, `every bundle gets a place in the start order: ${result.order.join(', ')}`);
+  assert.ok(result.order.indexOf('mail-imap') < result.order.indexOf('push-dovecot'), 'required edges always order the start');
+});

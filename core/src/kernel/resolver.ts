@@ -67,11 +67,18 @@ export function resolveBundles(inputs: readonly ResolverInput[], sdkVersion: str
   const providers = indexProviders(remaining);
   const soft = edges(remaining, providers, (input) => input.optional);
   const dependencies = new Map<string, { required: Set<string>; optional: Set<string> }>();
-  for (const input of remaining) {
-    const required = hard.get(input.name) ?? new Set<string>();
-    // An optional edge only orders the start when it does not close a loop.
-    const optional = new Set([...(soft.get(input.name) ?? [])].filter((provider) => !required.has(provider) && !reaches(hard, provider, input.name)));
-    dependencies.set(input.name, { required, optional });
+  // The graph so far: required edges, then optional ones accepted one at a time (in name order, so
+  // the result is stable). An optional edge only orders the start when it does not close a loop
+  // with what is already in the graph, including optional edges accepted before it.
+  const graph = new Map([...hard].map(([name, set]) => [name, new Set(set)]));
+  for (const input of remaining) dependencies.set(input.name, { required: hard.get(input.name) ?? new Set<string>(), optional: new Set<string>() });
+  for (const consumer of [...soft.keys()].sort()) {
+    for (const provider of [...soft.get(consumer)!].sort()) {
+      const deps = dependencies.get(consumer)!;
+      if (deps.required.has(provider) || reaches(graph, provider, consumer)) continue;
+      deps.optional.add(provider);
+      graph.get(consumer)!.add(provider);
+    }
   }
   return { order: topologicalOrder(dependencies), dependencies, failed };
 
