@@ -7,6 +7,7 @@ import { run as contactsLdap } from './contacts-ldap.js';
 import { run as login } from './login.js';
 import { run as pnsWebsocket } from './pns-websocket.js';
 import { run as pushDovecot } from './push-dovecot.js';
+import { run as pushImapidle } from './push-imapidle.js';
 import { run as webhooks } from './webhooks.js';
 
 export interface Suite { name: string; run(): Promise<BenchResult[]> }
@@ -22,4 +23,5 @@ export const suites: Suite[] = [
   { name: 'contacts-ldap', run: contactsLdap },
   { name: 'appintegration', run: appintegration },
   { name: 'push-dovecot', run: pushDovecot },
+  { name: 'push-imapidle', run: pushImapidle },
 ];
