@@ -1,5 +1,5 @@
 import {
-  adminAuthRef, clusterMembershipRef, createCredentialCipher, credentialStorageRef, databaseRef, defineBundle, pushManagerRef, pushServiceRef, sessionAddedHook,
+  adminAuthRef, clusterMembershipRef, clusterServiceRef, createCredentialCipher, credentialStorageRef, databaseRef, defineBundle, pushManagerRef, pushServiceRef, sessionAddedHook,
   sessionRemovedHook, sessionServiceRef, userDeletedHook, userPasswordChangedHook, userServiceRef, type PushService,
 } from '@keel/plugin-sdk';
 import { registerAdminRoutes } from './admin-routes.js';
@@ -13,6 +13,9 @@ import { createSingleNodeMembership, nodeId } from './single-node-membership.js'
 
 /** Session passwords are needed while permanent listeners store them or listeners log in with them. */
 const needsSessionPasswords = (settings: PushSettings) => settings.credstorage.enabled || settings.passwordSource !== 'global';
+
+/** Broadcast topic: the registeredPush table changed on the sending member. */
+const REGISTRATIONS_TOPIC = 'push.registrations';
 
 export default defineBundle({
   provides: [pushServiceRef, credentialStorageRef, clusterMembershipRef],
@@ -37,7 +40,16 @@ export default defineBundle({
     }
     let releasePasswords = needsSessionPasswords(settings) ? sessions.retainPasswords('push') : undefined;
 
+    // In a cluster, a registration stored here may belong to another member: tell every member to
+    // re-plan. A hint only; the registeredPush table stays the truth (and every node re-plans on
+    // membership changes anyway).
+    const clusters = registry.track(clusterServiceRef);
+    const announceRegistrations = () => {
+      clusters.get()?.broadcast(REGISTRATIONS_TOPIC, {}).catch((error: unknown) => logger.warn({ err: { message: (error as Error).message } }, 'could not announce a push registration change to the cluster'));
+    };
+
     const push = createPushFramework({
+      registrationsChanged: announceRegistrations,
       settings: () => settings,
       managers: () => managers.entries(),
       registrations: createRegistrationStore(database),
@@ -80,6 +92,17 @@ export default defineBundle({
       // Another membership service may now be the highest-ranked one.
       if (started) trigger.changed();
     });
+    const broadcastListeners = new Map<number, () => void>();
+    clusters.subscribe((event) => {
+      if (event.type === 'added') {
+        broadcastListeners.set(event.entry.serviceId, event.entry.service.onBroadcast(REGISTRATIONS_TOPIC, () => {
+          if (started) inBackground('re-planning after a registration change on another member', () => push.replan());
+        }));
+      } else if (event.type === 'removed') {
+        broadcastListeners.get(event.entry.serviceId)?.();
+        broadcastListeners.delete(event.entry.serviceId);
+      }
+    });
     managers.subscribe(() => {
       if (started) inBackground('re-checking push listeners after a push manager change', () => push.reconcileAll());
     });
@@ -116,8 +139,9 @@ export default defineBundle({
 
     return async () => {
       stopReload();
-      for (const unsubscribe of membershipListeners.values()) unsubscribe();
+      for (const unsubscribe of [...membershipListeners.values(), ...broadcastListeners.values()]) unsubscribe();
       membershipListeners.clear();
+      broadcastListeners.clear();
       await push.close();
       releasePasswords?.();
     };

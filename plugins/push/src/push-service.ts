@@ -20,6 +20,8 @@ export interface PushFrameworkOptions {
   sessions: SessionService;
   users: UserService;
   logger: Logger;
+  /** Called after this node changed the registration table, so the other members can re-plan. */
+  registrationsChanged?: () => void;
 }
 
 export interface PushFramework extends PushService {
@@ -140,6 +142,8 @@ export function createPushFramework(options: PushFrameworkOptions): PushFramewor
       if (credentials.password !== undefined && typeof credentials.password !== 'string') throw invalidInput('password must be a string');
       const added = await registrations.add(registration);
       if (credentials.password !== undefined) await saveCredentials(registration, credentials.login ?? user.login, credentials.password);
+      // Announced once the credentials are stored: the owning member starts the listener with them.
+      if (added) options.registrationsChanged?.();
       logger.info({ context: registration.contextId, user: registration.userId, client: registration.client, added }, 'permanent push registration stored');
       const wasOwned = owned.has(userKey(registration));
       // Ownership depends on the set of registered users, so a new one means a new plan.
@@ -152,6 +156,7 @@ export function createPushFramework(options: PushFrameworkOptions): PushFramewor
       const registration = validRegistration(input);
       const removed = await registrations.remove(registration);
       if (!removed) return false;
+      options.registrationsChanged?.();
       logger.info({ context: registration.contextId, user: registration.userId, client: registration.client }, 'permanent push registration removed');
       if ((await registrations.clientsOf(registration)).length === 0 && options.settings().credstorage.enabled) {
         // No registration left: the password has no reason to be kept.
@@ -202,7 +207,10 @@ export function createPushFramework(options: PushFrameworkOptions): PushFramewor
       const removed = await registrations.removeUser(user);
       if (options.settings().credstorage.enabled) await options.credentials()?.remove(user);
       await registry.forgetUser(user);
-      if (removed > 0) await replan();
+      if (removed > 0) {
+        options.registrationsChanged?.();
+        await replan();
+      }
     },
 
     async close() {
