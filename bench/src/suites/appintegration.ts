@@ -2,18 +2,13 @@
 import { request } from 'node:http';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { authenticationServiceRef, contextServiceRef, databaseRef, userServiceRef, type DefinedBundle, type UserService } from '@keel/plugin-sdk';
-import { startTestKernel, type TestKernel } from '@keel/plugin-sdk/testing';
+import { authenticationServiceRef, contextServiceRef, databaseRef, userServiceRef, type UserService } from '@keel/plugin-sdk';
+import { loadBundle, startTestKernel, type TestKernel } from '@keel/plugin-sdk/testing';
 import { asyncOpsPerSecond, percentile, result, type BenchResult } from '../measure.js';
 
 const USERS = 100_000;
 const CONTEXT = 7;
 const ACCOUNT = { login: 'mailstore', password: 'bench-account' };
-
-async function loadBundle(name: string): Promise<DefinedBundle<any, any>> {
-  const module = (await import(new URL(`../../../../plugins/${name}/dist/src/index.js`, import.meta.url).href)) as { default: DefinedBundle<any, any> };
-  return module.default;
-}
 
 /** A collectable heap makes the memory figures comparable between the two runs. */
 function gcFunction(): () => void {

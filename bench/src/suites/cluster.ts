@@ -8,7 +8,7 @@ import {
   adminAuthRef, contextServiceRef, pushNotificationServiceRef, sessionServiceRef, userServiceRef,
   type DefinedBundle, type PushNotificationService, type SessionService,
 } from '@keel/plugin-sdk';
-import { startTestKernel, type TestKernel } from '@keel/plugin-sdk/testing';
+import { loadBundles, startTestKernel, type TestKernel } from '@keel/plugin-sdk/testing';
 import type { Socket } from 'socket.io-client';
 import { asyncOpsPerSecond, median, percentile, result, type BenchResult } from '../measure.js';
 
@@ -60,12 +60,6 @@ async function startPrivateRedis(): Promise<PrivateRedis | undefined> {
 }
 
 /** Bundles from their build output (`npm run bench` builds everything first): no compile-time dependency. */
-async function loadBundles(...names: string[]): Promise<Record<string, DefinedBundle<any, any>>> {
-  return Object.fromEntries(await Promise.all(names.map(async (name) => {
-    const module = (await import(new URL(`../../../../plugins/${name}/dist/src/index.js`, import.meta.url).href)) as { default: DefinedBundle<any, any> };
-    return [name, module.default] as const;
-  })));
-}
 const USERS = 20;
 const ROUND_MS = 1200;
 const CONCURRENCY = 16;

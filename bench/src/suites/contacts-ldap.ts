@@ -1,5 +1,5 @@
-import { contextServiceRef, userServiceRef, type DefinedBundle } from '@keel/plugin-sdk';
-import { startTestKernel } from '@keel/plugin-sdk/testing';
+import { contextServiceRef, userServiceRef } from '@keel/plugin-sdk';
+import { loadBundles, startTestKernel } from '@keel/plugin-sdk/testing';
 import { Client, FilterParser } from 'ldapts';
 import { percentile, result, type BenchResult } from '../measure.js';
 
@@ -15,11 +15,6 @@ interface Harness {
 }
 
 const load = async <T>(path: string): Promise<T> => (await import(new URL(path, import.meta.url).href)) as T;
-
-async function loadBundles(...names: string[]): Promise<Record<string, DefinedBundle<any, any>>> {
-  const bundle = async (name: string) => (await load<{ default: DefinedBundle<any, any> }>(`../../../../plugins/${name}/dist/src/index.js`)).default;
-  return Object.fromEntries(await Promise.all(names.map(async (name) => [name, await bundle(name)] as const)));
-}
 
 /** user1000 … user9999: each pattern matches one or two entries (user1000 also finds user10000). */
 const patternOf = (i: number) => `user${1000 + ((i * 7919) % 9000)}`;

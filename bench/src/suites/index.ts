@@ -3,6 +3,7 @@ import { run as kernelBoot } from './kernel-boot.js';
 import { run as lookups } from './lookups.js';
 import { run as apns } from './apns.js';
 import { run as appintegration } from './appintegration.js';
+import { run as cluster } from './cluster.js';
 import { run as contactsLdap } from './contacts-ldap.js';
 import { run as login } from './login.js';
 import { run as pnsWebsocket } from './pns-websocket.js';
@@ -24,4 +25,5 @@ export const suites: Suite[] = [
   { name: 'appintegration', run: appintegration },
   { name: 'push-dovecot', run: pushDovecot },
   { name: 'push-imapidle', run: pushImapidle },
+  { name: 'cluster', run: cluster },
 ];

@@ -1,11 +1,7 @@
-import type { DefinedBundle } from '@keel/plugin-sdk';
+import { loadBundle } from '@keel/plugin-sdk/testing';
 
-/** A sibling bundle's compiled activator (`plugins/<name>/dist/src/index.js`); built first through tsconfig references. */
-export async function loadBundle(name: string): Promise<DefinedBundle<any, any>> {
-  const url = new URL(`../../../${name}/dist/src/index.js`, import.meta.url);
-  const module = (await import(url.href)) as { default: DefinedBundle<any, any> };
-  return module.default;
-}
+/** Sibling bundles are loaded by name from plugins/<name>, as the kernel would find them. */
+export { loadBundle };
 
 export function basic(login: string, password: string): string {
   return `Basic ${Buffer.from(`${login}:${password}`).toString('base64')}`;

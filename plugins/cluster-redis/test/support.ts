@@ -1,6 +1,5 @@
 // Shared test plumbing: the harness and sibling bundles from their compiled output, in-process nodes.
-import type { DefinedBundle } from '@keel/plugin-sdk';
-import { startTestKernel, type TestKernel, type TestKernelOptions } from '@keel/plugin-sdk/testing';
+import { loadBundle, startTestKernel, type TestKernel, type TestKernelOptions } from '@keel/plugin-sdk/testing';
 
 export type Harness = typeof import('../../../test/harness/index.js');
 
@@ -9,11 +8,8 @@ export async function harness(): Promise<Harness> {
   return (await import(new URL('../../../../test/dist/harness/index.js', import.meta.url).href)) as Harness;
 }
 
-/** A bundle's compiled activator (`plugins/<name>/dist/src/index.js`). */
-export async function loadBundle(name: string): Promise<DefinedBundle<any, any>> {
-  const url = new URL(`../../../${name}/dist/src/index.js`, import.meta.url);
-  return ((await import(url.href)) as { default: DefinedBundle<any, any> }).default;
-}
+/** Sibling bundles are loaded by name from plugins/<name>, as the kernel would find them. */
+export { loadBundle };
 
 /** Polls until `probe` gives a value (bounded; only the outcome is asserted, never the time). */
 export async function eventually<T>(probe: () => T | undefined | false | Promise<T | undefined | false>, what: string, limitMs = 15_000): Promise<T> {

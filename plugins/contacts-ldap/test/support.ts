@@ -2,14 +2,13 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DefinedBundle } from '@keel/plugin-sdk';
+import { loadBundle } from '@keel/plugin-sdk/testing';
 
 export type Harness = typeof import('../../../test/harness/index.js');
 export type SlapdServer = import('../../../test/harness/index.js').SlapdServer;
 
-export async function loadBundle(name: string): Promise<DefinedBundle<any, any>> {
-  const url = new URL(`../../../${name}/dist/src/index.js`, import.meta.url);
-  return ((await import(url.href)) as { default: DefinedBundle<any, any> }).default;
-}
+/** Sibling bundles are loaded by name from plugins/<name>, as the kernel would find them. */
+export { loadBundle };
 
 export async function harness(): Promise<Harness> {
   return (await import(new URL('../../../../test/dist/harness/index.js', import.meta.url).href)) as Harness;

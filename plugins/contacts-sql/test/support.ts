@@ -2,15 +2,12 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { DefinedBundle } from '@keel/plugin-sdk';
+import { loadBundle } from '@keel/plugin-sdk/testing';
 
 export type Harness = typeof import('../../../test/harness/index.js');
 
-/** A sibling bundle's compiled activator (`plugins/<name>/dist/src/index.js`); built first through tsconfig references. */
-export async function loadBundle(name: string): Promise<DefinedBundle<any, any>> {
-  const url = new URL(`../../../${name}/dist/src/index.js`, import.meta.url);
-  return ((await import(url.href)) as { default: DefinedBundle<any, any> }).default;
-}
+/** Sibling bundles are loaded by name from plugins/<name>, as the kernel would find them. */
+export { loadBundle };
 
 /** The integration-test harness (test/harness), compiled. */
 export async function harness(): Promise<Harness> {

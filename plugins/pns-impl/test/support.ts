@@ -7,16 +7,13 @@ import {
   type Cancel, type ContextService, type DefinedBundle, type PushMatch, type PushNotification, type PushTransport, type Session,
   type SessionService, type UserService,
 } from '@keel/plugin-sdk';
-import { startTestKernel, type TestKernel, type TestKernelOptions } from '@keel/plugin-sdk/testing';
+import { loadBundle, startTestKernel, type TestKernel, type TestKernelOptions } from '@keel/plugin-sdk/testing';
 import { createPnsBundle, type PnsClock } from '../src/index.js';
 
 export const MASTER = { login: 'oxadminmaster', password: 'master-secret' } as const;
 
-/** A sibling bundle's compiled activator (`plugins/<name>/dist/src/index.js`). */
-export async function loadBundle(name: string): Promise<DefinedBundle<any, any>> {
-  const url = new URL(`../../../${name}/dist/src/index.js`, import.meta.url);
-  return ((await import(url.href)) as { default: DefinedBundle<any, any> }).default;
-}
+/** Sibling bundles are loaded by name from plugins/<name>, as the kernel would find them. */
+export { loadBundle };
 
 // ---------------------------------------------------------------------------------------------
 // Time by hand

@@ -4,18 +4,15 @@ import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Serv
 import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import {
-  contextServiceRef, sessionServiceRef, subscriptionStoreRef, userServiceRef,
-  type DefinedBundle, type Session, type SessionService, type SubscriptionStore, type UserService,
+  contextServiceRef, sessionServiceRef, subscriptionStoreRef, userServiceRef, type Session, type SessionService, type SubscriptionStore, type UserService,
 } from '@keel/plugin-sdk';
-import { startTestKernel, type TestKernel } from '@keel/plugin-sdk/testing';
+import { loadBundle, startTestKernel, type TestKernel } from '@keel/plugin-sdk/testing';
 import webhookBundle from '../src/index.js';
 
 export const MASTER = { login: 'oxadminmaster', password: 'master-secret' } as const;
 
-export async function loadBundle(name: string): Promise<DefinedBundle<any, any>> {
-  const url = new URL(`../../../${name}/dist/src/index.js`, import.meta.url);
-  return ((await import(url.href)) as { default: DefinedBundle<any, any> }).default;
-}
+/** Sibling bundles are loaded by name from plugins/<name>, as the kernel would find them. */
+export { loadBundle };
 
 export interface ReceivedRequest {
   method: string;

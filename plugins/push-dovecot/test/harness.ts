@@ -1,6 +1,6 @@
 // The repository's server harness (test/harness), loaded from its compiled output at run time: a
 // bundle's tests never compile against another package's sources. Only what these tests use is typed.
-import type { DefinedBundle } from '@keel/plugin-sdk';
+import { loadBundle } from '@keel/plugin-sdk/testing';
 
 export interface SkipContext { skip(message?: string): void }
 
@@ -35,8 +35,5 @@ export async function loadHarness(): Promise<Harness> {
   }
 }
 
-/** A sibling bundle's compiled activator (`plugins/<name>/dist/src/index.js`). */
-export async function loadBundle(name: string): Promise<DefinedBundle<any, any>> {
-  const url = new URL(`../../../${name}/dist/src/index.js`, import.meta.url);
-  return ((await import(url.href)) as { default: DefinedBundle<any, any> }).default;
-}
+/** Sibling bundles are loaded by name from plugins/<name>, as the kernel would find them. */
+export { loadBundle };

@@ -7,7 +7,7 @@ import {
   KeelError, contextServiceRef, defineBundle, mailAccessRef, pushManagerRef, pushNotificationServiceRef, pushTransportRef, userServiceRef,
   type Context, type DefinedBundle, type ImapEndpoint, type MailAccess, type PushNotification, type PushNotificationService, type UserService,
 } from '@keel/plugin-sdk';
-import { startTestKernel, type TestKernel } from '@keel/plugin-sdk/testing';
+import { loadBundle, startTestKernel, type TestKernel } from '@keel/plugin-sdk/testing';
 import type * as Harness from '../../../test/harness/index.js';
 import type { DovecotServer } from '../../../test/harness/index.js';
 import imapIdleBundle, { type ImapIdlePushManager, type ListenerStatus } from '../src/index.js';
@@ -15,11 +15,8 @@ import imapIdleBundle, { type ImapIdlePushManager, type ListenerStatus } from '.
 export type { DovecotServer };
 export const MASTER = { login: 'oxadminmaster', password: 'master-secret' } as const;
 
-/** A sibling bundle's compiled activator (`plugins/<name>/dist/src/index.js`), built first through tsconfig references. */
-export async function loadBundle(name: string): Promise<DefinedBundle<any, any>> {
-  const url = new URL(`../../../${name}/dist/src/index.js`, import.meta.url);
-  return ((await import(url.href)) as { default: DefinedBundle<any, any> }).default;
-}
+/** Sibling bundles are loaded by name from plugins/<name>, as the kernel would find them. */
+export { loadBundle };
 
 export function builtBundleExists(name: string): boolean {
   return existsSync(fileURLToPath(new URL(`../../../${name}/dist/src/index.js`, import.meta.url)));

@@ -8,15 +8,13 @@ import {
   contextServiceRef, defineBundle, pushManagerRef, pushNotificationServiceRef, pushTransportRef, userServiceRef,
   type Context, type DefinedBundle, type PushListener, type PushNotification, type PushNotificationService, type UserService,
 } from '@keel/plugin-sdk';
-import { startTestKernel, type TestKernel } from '@keel/plugin-sdk/testing';
+import { loadBundle, startTestKernel, type TestKernel } from '@keel/plugin-sdk/testing';
 import mailNotifyBundle, { type MailNotifyPushManager } from '../src/index.js';
 
 export const MASTER = { login: 'oxadminmaster', password: 'master-secret' } as const;
 
-export async function loadBundle(name: string): Promise<DefinedBundle<any, any>> {
-  const url = new URL(`../../../${name}/dist/src/index.js`, import.meta.url);
-  return ((await import(url.href)) as { default: DefinedBundle<any, any> }).default;
-}
+/** Sibling bundles are loaded by name from plugins/<name>, as the kernel would find them. */
+export { loadBundle };
 
 function builtBundleExists(name: string): boolean {
   return existsSync(fileURLToPath(new URL(`../../../${name}/dist/src/index.js`, import.meta.url)));
