@@ -37,3 +37,5 @@ export type { CredentialCipher, CredentialCipherOptions, ScryptParameters } from
 export * from './contracts/rest.js';
 export { createFailureTracker } from './security/failure-tracker.js';
 export type { FailurePolicy, FailureTracker } from './security/failure-tracker.js';
+export { createHttpsExchange, retryAfterMillis } from './transport/https-exchange.js';
+export type { HttpsAnswer, HttpsExchange } from './transport/https-exchange.js';

@@ -52,3 +52,4 @@ export async function startTestKernel(options: TestKernelOptions): Promise<TestK
 
 export type { BundleInfo };
 export { loadBundle, loadBundles } from './load-bundle.js';
+export { MemorySubscriptionStore } from './memory-subscription-store.js';

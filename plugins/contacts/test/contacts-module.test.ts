@@ -86,7 +86,7 @@ describe('contacts module over HTTP', () => {
 
   it('lists the folders: the global address book and the personal default folder', async () => {
     const folders = await ok<FolderJson[]>(alice, 'contacts', 'folders');
-    assert.deepEqual(folders[0], { id: '6', title: 'Global address book', module: 'contacts', type: 'public', read_only: true, standard_folder: false });
+    assert.deepEqual(folders[0], { id: '6', title: 'Global address book', module: 'contacts', type: 'public', 'read_only': true, standard_folder: false });
     const own = folders.find((folder) => folder.standard_folder)!;
     assert.equal(own.type, 'private');
     assert.equal(own.read_only, false);

@@ -7,7 +7,7 @@ import { startTestKernel, type TestKernel } from '@keel/plugin-sdk/testing';
 import apnsBundle from '../src/index.js';
 import type { ApnsTransport } from '../src/apns-transport.js';
 import { startFakeApns, type FakeApns } from './fake-apns.js';
-import { MemorySubscriptionStore } from './memory-subscription-store.js';
+import { MemorySubscriptionStore } from '@keel/plugin-sdk/testing';
 import { createTestPki, opensslMissing, type TestPki } from './pki.js';
 
 const skip = opensslMissing();

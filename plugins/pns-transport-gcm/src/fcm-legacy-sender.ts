@@ -1,9 +1,8 @@
-import type { PushMatch } from '@keel/plugin-sdk';
+import { retryAfterMillis, type HttpsExchange, type PushMatch } from '@keel/plugin-sdk';
 import type { DeliveryEvents } from './delivery-events.js';
 import { briefly, gcmError } from './errors.js';
 import type { FcmMessage } from './fcm-message.js';
 import type { GcmSettings } from './gcm-settings.js';
-import { retryAfterMillis, type HttpsExchange } from './https-exchange.js';
 import { backoffMillis, pause } from './retry-backoff.js';
 
 /** The legacy API takes at most this many registration ids per request. */

@@ -1,10 +1,9 @@
-import type { PushMatch } from '@keel/plugin-sdk';
+import { retryAfterMillis, type HttpsAnswer, type HttpsExchange, type PushMatch } from '@keel/plugin-sdk';
 import type { DeliveryEvents } from './delivery-events.js';
 import { briefly, gcmError } from './errors.js';
 import type { FcmMessage } from './fcm-message.js';
 import type { ServiceAccount } from './gcm-options.js';
 import type { GcmSettings } from './gcm-settings.js';
-import { retryAfterMillis, type HttpsAnswer, type HttpsExchange } from './https-exchange.js';
 import type { AccessTokenSource } from './oauth-access-token.js';
 import { backoffMillis, pause } from './retry-backoff.js';
 

@@ -1,5 +1,5 @@
 import { setMaxListeners } from 'node:events';
-import type { ConfigCascade, ConfigView, Logger, PushMatch, PushNotification, PushSubscription, PushTransport, SubscriptionStore } from '@keel/plugin-sdk';
+import { createHttpsExchange, type ConfigCascade, type ConfigView, type HttpsExchange, type Logger, type PushMatch, type PushNotification, type PushSubscription, type PushTransport, type SubscriptionStore } from '@keel/plugin-sdk';
 import type { DeliveryEvents, FcmSender } from './delivery-events.js';
 import { gcmError } from './errors.js';
 import { createFcmLegacySender } from './fcm-legacy-sender.js';
@@ -7,7 +7,6 @@ import { fcmMessage, type FcmMessage } from './fcm-message.js';
 import { createFcmV1Sender } from './fcm-v1-sender.js';
 import type { GcmClientOptions } from './gcm-options.js';
 import { GCM_SWITCH, GOOGLE_TOKEN_URL, type GcmSettings } from './gcm-settings.js';
-import { createHttpsExchange, type HttpsExchange } from './https-exchange.js';
 import { createAccessTokenSource, type AccessTokenSource } from './oauth-access-token.js';
 
 export const GCM_TRANSPORT_ID = 'gcm';

@@ -1,6 +1,6 @@
 import { sign } from 'node:crypto';
 import { briefly, gcmError } from './errors.js';
-import type { HttpsExchange } from './https-exchange.js';
+import type { HttpsExchange } from '@keel/plugin-sdk';
 import type { ServiceAccount } from './gcm-options.js';
 
 export const FCM_SCOPE = 'https://www.googleapis.com/auth/firebase.messaging';

@@ -7,7 +7,7 @@ import { startTestKernel, type TestKernel } from '@keel/plugin-sdk/testing';
 import gcmBundle from '../src/index.js';
 import type { GcmTransport } from '../src/gcm-transport.js';
 import { startFakeFcm, type FakeFcm } from './fake-fcm.js';
-import { MemorySubscriptionStore } from './memory-subscription-store.js';
+import { MemorySubscriptionStore } from '@keel/plugin-sdk/testing';
 import { createTestPki, opensslMissing, type TestPki } from './pki.js';
 
 const skip = opensslMissing();

@@ -1,5 +1,4 @@
-import type { ConfigCascade, Logger, PushMatch, PushNotification, PushTransport, WebSocketService } from '@keel/plugin-sdk';
-import { topicMatches } from '@keel/plugin-sdk';
+import { topicMatches, type ConfigCascade, type Logger, type PushMatch, type PushNotification, type PushTransport, type WebSocketService } from '@keel/plugin-sdk';
 
 export const TRANSPORT_ID = 'websocket';
 /** The App Suite UI's client id. */

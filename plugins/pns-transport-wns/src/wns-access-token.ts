@@ -1,5 +1,5 @@
 import { briefly, wnsError } from './errors.js';
-import type { HttpsExchange } from './https-exchange.js';
+import type { HttpsExchange } from '@keel/plugin-sdk';
 
 export interface AccessToken {
   value: string;

@@ -1,8 +1,7 @@
 import { setMaxListeners } from 'node:events';
-import type { ConfigCascade, ConfigView, Logger, PushMatch, PushNotification, PushSubscription, PushTransport, SubscriptionStore } from '@keel/plugin-sdk';
+import { createHttpsExchange, retryAfterMillis, type ConfigCascade, type ConfigView, type HttpsAnswer, type HttpsExchange, type Logger, type PushMatch, type PushNotification, type PushSubscription, type PushTransport, type SubscriptionStore } from '@keel/plugin-sdk';
 import { channelLabel, checkChannelUri } from './channel-uri.js';
 import { briefly, isWnsCode, wnsError } from './errors.js';
-import { createHttpsExchange, retryAfterMillis, type HttpsAnswer, type HttpsExchange } from './https-exchange.js';
 import { backoffMillis, pause } from './retry-backoff.js';
 import { createAccessTokenSource, type AccessTokenSource } from './wns-access-token.js';
 import { wnsNotification, type WnsNotification } from './wns-notification.js';

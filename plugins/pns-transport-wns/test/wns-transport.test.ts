@@ -5,7 +5,7 @@ import { startTestKernel, type TestKernel } from '@keel/plugin-sdk/testing';
 import wnsBundle from '../src/index.js';
 import type { WnsTransport } from '../src/wns-transport.js';
 import { startFakeWns, type FakeWns } from './fake-wns.js';
-import { MemorySubscriptionStore } from './memory-subscription-store.js';
+import { MemorySubscriptionStore } from '@keel/plugin-sdk/testing';
 import { createTestPki, opensslMissing, type TestPki } from './pki.js';
 
 const skip = opensslMissing();

@@ -1,3 +1,4 @@
+/** HTTPS POSTs for push transports that talk to vendor APIs (FCM, WNS, …): keep-alive, configured trust, bounded answers. */
 import { Agent, request } from 'node:https';
 import type { IncomingHttpHeaders } from 'node:http';
 

@@ -1,4 +1,4 @@
-import { topicMatches, type PushMatch, type PushSubscription, type SubscriptionStore } from '@keel/plugin-sdk';
+import { topicMatches, type PushMatch, type PushSubscription, type SubscriptionStore } from '../index.js';
 
 /**
  * The test's own subscription store: a complete, small in-memory implementation of the contract
