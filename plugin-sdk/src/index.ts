@@ -31,6 +31,7 @@ export * from './contracts/mail.js';
 export * from './contracts/push.js';
 export * from './contracts/contacts.js';
 export * from './contracts/health.js';
+export * from './contracts/metrics.js';
 export * from './contracts/cluster.js';
 export { createCredentialCipher, passcryptMissing, undecryptable } from './crypto/credential-cipher.js';
 export type { CredentialCipher, CredentialCipherOptions, ScryptParameters } from './crypto/credential-cipher.js';
