@@ -29,3 +29,14 @@ export class KeelError extends Error {
 export function isKeelError(error: unknown): error is KeelError {
   return error instanceof KeelError || (typeof error === 'object' && error !== null && (error as { name?: unknown }).name === 'KeelError' && typeof (error as { code?: unknown }).code === 'string');
 }
+
+/**
+ * The first line of a library error, without its stack, prefixed by its code when the message does
+ * not name it (`ECONNREFUSED: connect ECONNREFUSED 127.0.0.1:443`): for messages that reach the log.
+ */
+export function briefErrorMessage(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const code = (error as { code?: unknown } | null)?.code;
+  const first = message.split('\n', 1)[0] ?? '';
+  return typeof code === 'string' && !first.includes(code) ? `${code}: ${first}` : first;
+}

@@ -4,7 +4,7 @@ export { defineBundle, isDefinedBundle, BUNDLE_BRAND } from './bundle.js';
 export type {
   BundleContext, BundleDefinition, DefinedBundle, OptionalServices, RefRecord, RequiredServices, StopFunction,
 } from './bundle.js';
-export { KeelError, isKeelError } from './errors.js';
+export { briefErrorMessage, KeelError, isKeelError } from './errors.js';
 export { createHookRef } from './contracts/hooks.js';
 export type { BundleHooks, HookRef, KernelHooks } from './contracts/hooks.js';
 export type { Logger } from './contracts/logger.js';
@@ -40,3 +40,7 @@ export { createFailureTracker } from './security/failure-tracker.js';
 export type { FailurePolicy, FailureTracker } from './security/failure-tracker.js';
 export { createHttpsExchange, retryAfterMillis } from './transport/https-exchange.js';
 export type { HttpsAnswer, HttpsExchange } from './transport/https-exchange.js';
+export { metricFamily } from './metrics/metric-family.js';
+export type { MetricSpec } from './metrics/metric-family.js';
+export { abortableDelay, backoffMillis } from './transport/retry-backoff.js';
+export type { RetryPolicy } from './transport/retry-backoff.js';

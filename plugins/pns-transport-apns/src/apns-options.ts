@@ -2,8 +2,8 @@ import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { createSecureContext } from 'node:tls';
-import type { KeelError } from '@keel/plugin-sdk';
-import { apnsError, briefly } from './errors.js';
+import { briefErrorMessage, type KeelError } from '@keel/plugin-sdk';
+import { apnsError } from './errors.js';
 
 export const APNS_OPTIONS_FILE = 'pns-apns-options.yml';
 
@@ -77,13 +77,13 @@ function parseClient(client: string, value: unknown, configDirectory: string): A
   try {
     pfx = readFileSync(keystore);
   } catch (error) {
-    throw apnsError('PNS-APNS-0001', { client, path: keystore, detail: briefly(error) }, error);
+    throw apnsError('PNS-APNS-0001', { client, path: keystore, detail: briefErrorMessage(error) }, error);
   }
   try {
     // Opens the PKCS#12 now, so a wrong password shows at start and not at the first push.
     createSecureContext({ pfx, passphrase });
   } catch (error) {
-    throw apnsError('PNS-APNS-0002', { client, path: keystore, detail: briefly(error) });
+    throw apnsError('PNS-APNS-0002', { client, path: keystore, detail: briefErrorMessage(error) });
   }
   return { client, production, topic, auth: { type: 'certificate', pfx, passphrase, keystore } };
 }
@@ -105,13 +105,13 @@ function loadSigningKey(client: string, privateKey: string, configDirectory: str
   try {
     pem = inline ? privateKey : readFileSync(where, 'utf8');
   } catch (error) {
-    throw apnsError('PNS-APNS-0003', { client, path: where, detail: briefly(error) }, error);
+    throw apnsError('PNS-APNS-0003', { client, path: where, detail: briefErrorMessage(error) }, error);
   }
   let key: KeyObject;
   try {
     key = createPrivateKey(pem);
   } catch (error) {
-    throw apnsError('PNS-APNS-0003', { client, path: where, detail: briefly(error) });
+    throw apnsError('PNS-APNS-0003', { client, path: where, detail: briefErrorMessage(error) });
   }
   if (key.asymmetricKeyType !== 'ec' || key.asymmetricKeyDetails?.namedCurve !== 'prime256v1') {
     const kind = [key.asymmetricKeyType ?? 'unknown', key.asymmetricKeyDetails?.namedCurve].filter(Boolean).join(' ');

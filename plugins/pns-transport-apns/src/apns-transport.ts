@@ -1,12 +1,11 @@
 import { setMaxListeners } from 'node:events';
-import type { ConfigCascade, Logger, PushMatch, PushNotification, PushSubscription, PushTransport, SubscriptionStore } from '@keel/plugin-sdk';
+import { abortableDelay, backoffMillis, briefErrorMessage, type ConfigCascade, type Logger, type PushMatch, type PushNotification, type PushSubscription, type PushTransport, type SubscriptionStore } from '@keel/plugin-sdk';
 import type { ApnsClient } from './apns-clients.js';
 import type { OutgoingHttpHeaders } from 'node:http2';
 import { apnsVerdict } from './apns-outcome.js';
 import { apnsMessage, type ApnsMessage } from './apns-payload.js';
 import { APNS_SWITCH, type ApnsSettings } from './apns-settings.js';
-import { apnsError, briefly } from './errors.js';
-import { backoffMillis, pause } from './retry-backoff.js';
+import { apnsError } from './errors.js';
 
 export const APNS_TRANSPORT_ID = 'apn';
 
@@ -112,7 +111,7 @@ export function createApnsTransport(deps: ApnsTransportDeps): ApnsTransport {
       } catch (error) {
         if (stopping.signal.aborted) return;
         verdict = 'retry' as const;
-        detail = briefly(error);
+        detail = briefErrorMessage(error);
       }
       if (verdict === 'delivered') {
         stats.sent++;
@@ -141,7 +140,7 @@ export function createApnsTransport(deps: ApnsTransportDeps): ApnsTransport {
         continue;
       }
       logger.debug({ client: match.client, device: deviceLabel(match.token), attempt, detail }, 'APNs push will be retried');
-      if (!(await pause(backoffMillis(policy(), attempt), stopping.signal))) return;
+      if (!(await abortableDelay(backoffMillis(policy(), attempt), stopping.signal))) return;
     }
   }
 

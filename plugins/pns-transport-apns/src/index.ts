@@ -1,9 +1,8 @@
-import { defineBundle, pushTransportRef, subscriptionStoreRef, type ConfigService, type Logger } from '@keel/plugin-sdk';
+import { briefErrorMessage, defineBundle, pushTransportRef, subscriptionStoreRef, type ConfigService, type Logger } from '@keel/plugin-sdk';
 import { createApnsClient, type ApnsClient } from './apns-clients.js';
 import { APNS_OPTIONS_FILE, parseApnsOptions } from './apns-options.js';
 import { readApnsSettings, type ApnsSettings } from './apns-settings.js';
 import { createApnsTransport } from './apns-transport.js';
-import { briefly } from './errors.js';
 
 /**
  * Transport `apn`: Apple Push Notification service for the clients of pns-apns-options.yml, switched
@@ -52,7 +51,7 @@ function loadClients(config: ConfigService, settings: ApnsSettings, logger: Logg
   }
   for (const [client, problem] of parsed.problems) logger.error({ code: problem.code, client }, problem.message);
   const onSessionError = (client: string, error: Error): void => {
-    logger.warn({ client, detail: briefly(error) }, 'APNs connection failed; the next push opens a new one');
+    logger.warn({ client, detail: briefErrorMessage(error) }, 'APNs connection failed; the next push opens a new one');
   };
   const clients = new Map([...parsed.clients].map(([id, options]) => [id, createApnsClient(options, settings, onSessionError)] as const));
   logger.info({ clients: [...clients.keys()], disabled: parsed.disabled, broken: [...parsed.problems.keys()] }, 'APNs clients ready');

@@ -25,10 +25,3 @@ export function gcmError(code: GcmErrorCode, params: Params, cause?: unknown): K
   return new KeelError(code, entry.text(params), { status: entry.status, params: Object.values(params), cause });
 }
 
-/** The first line of a library error, without stack, for messages that reach the log. */
-export function briefly(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  const code = (error as { code?: unknown } | null)?.code;
-  const first = message.split('\n', 1)[0] ?? '';
-  return typeof code === 'string' && !first.includes(code) ? `${code}: ${first}` : first;
-}

@@ -1,9 +1,8 @@
-import { retryAfterMillis, type HttpsExchange, type PushMatch } from '@keel/plugin-sdk';
+import { abortableDelay, backoffMillis, briefErrorMessage, retryAfterMillis, type HttpsExchange, type PushMatch } from '@keel/plugin-sdk';
 import type { DeliveryEvents } from './delivery-events.js';
-import { briefly, gcmError } from './errors.js';
+import { gcmError } from './errors.js';
 import type { FcmMessage } from './fcm-message.js';
 import type { GcmSettings } from './gcm-settings.js';
-import { backoffMillis, pause } from './retry-backoff.js';
 
 /** The legacy API takes at most this many registration ids per request. */
 export const LEGACY_BATCH = 1000;
@@ -74,7 +73,7 @@ export function createFcmLegacySender(deps: {
         }
       } catch (error) {
         if (signal.aborted) return;
-        detail = briefly(error);
+        detail = briefErrorMessage(error);
       }
       if (pending.length === 0) return;
       if (attempt > policy.maxRetries) {
@@ -82,7 +81,7 @@ export function createFcmLegacySender(deps: {
         return;
       }
       events.retrying(pending.length, detail);
-      if (!(await pause(backoffMillis(policy, attempt, waitAtLeast), signal))) return;
+      if (!(await abortableDelay(backoffMillis(policy, attempt, waitAtLeast), signal))) return;
     }
   }
 

@@ -1,11 +1,10 @@
-import { retryAfterMillis, type HttpsAnswer, type HttpsExchange, type PushMatch } from '@keel/plugin-sdk';
+import { abortableDelay, backoffMillis, briefErrorMessage, retryAfterMillis, type HttpsAnswer, type HttpsExchange, type PushMatch } from '@keel/plugin-sdk';
 import type { DeliveryEvents } from './delivery-events.js';
-import { briefly, gcmError } from './errors.js';
+import { gcmError } from './errors.js';
 import type { FcmMessage } from './fcm-message.js';
 import type { ServiceAccount } from './gcm-options.js';
 import type { GcmSettings } from './gcm-settings.js';
 import type { AccessTokenSource } from './oauth-access-token.js';
-import { backoffMillis, pause } from './retry-backoff.js';
 
 type Verdict = 'delivered' | 'dead' | 'refresh-token' | 'retry' | 'rejected';
 
@@ -80,7 +79,7 @@ export function createFcmV1Sender(deps: {
       } catch (error) {
         if (signal.aborted) return;
         verdict = 'retry';
-        reason = briefly(error);
+        reason = briefErrorMessage(error);
       }
       if (verdict === 'delivered') return events.delivered(1);
       if (verdict === 'dead') return events.dead(match, reason);
@@ -91,7 +90,7 @@ export function createFcmV1Sender(deps: {
         if (generation !== undefined) deps.tokens.invalidate(generation);
         continue;
       }
-      if (!(await pause(backoffMillis(policy, attempt, waitAtLeast), signal))) return;
+      if (!(await abortableDelay(backoffMillis(policy, attempt, waitAtLeast), signal))) return;
     }
   }
 
@@ -109,8 +108,8 @@ export function createFcmV1Sender(deps: {
           events.failed(matches, error as ReturnType<typeof gcmError>);
           return false;
         }
-        events.retrying(matches.length, briefly(error));
-        if (!(await pause(backoffMillis(policy, attempt), signal))) return false;
+        events.retrying(matches.length, briefErrorMessage(error));
+        if (!(await abortableDelay(backoffMillis(policy, attempt), signal))) return false;
       }
     }
   }

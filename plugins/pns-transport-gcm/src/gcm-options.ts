@@ -1,8 +1,8 @@
 import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
-import type { KeelError } from '@keel/plugin-sdk';
-import { briefly, gcmError } from './errors.js';
+import { briefErrorMessage, type KeelError } from '@keel/plugin-sdk';
+import { gcmError } from './errors.js';
 
 export const GCM_OPTIONS_FILE = 'pns-gcm-options.yml';
 
@@ -71,7 +71,7 @@ function parseClient(client: string, value: unknown, configDirectory: string): G
     try {
       pem = where === '(inline privateKey)' ? privateKey! : readFileSync(where, 'utf8');
     } catch (error) {
-      throw gcmError('PNS-GCM-0001', { client, path: where, detail: briefly(error) }, error);
+      throw gcmError('PNS-GCM-0001', { client, path: where, detail: briefErrorMessage(error) }, error);
     }
     return { client, api: 'v1', account: { projectId: projectId!, clientEmail: clientEmail!, key: signingKey(client, pem, where), keyId: undefined, tokenUri: undefined } };
   }
@@ -88,7 +88,7 @@ function fromJsonFile(client: string, file: string, configDirectory: string, pro
     json = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
   } catch (error) {
     if (error instanceof SyntaxError) throw gcmError('PNS-GCM-0002', { client, path, detail: 'not valid JSON' });
-    throw gcmError('PNS-GCM-0001', { client, path, detail: briefly(error) }, error);
+    throw gcmError('PNS-GCM-0001', { client, path, detail: briefErrorMessage(error) }, error);
   }
   const field = (name: string): string | undefined => (typeof json[name] === 'string' && json[name] !== '' ? (json[name] as string) : undefined);
   const projectId = projectOverride ?? field('project_id');
@@ -104,7 +104,7 @@ function signingKey(client: string, pem: string, where: string): KeyObject {
   try {
     key = createPrivateKey(pem);
   } catch (error) {
-    throw gcmError('PNS-GCM-0002', { client, path: where, detail: `private key: ${briefly(error)}` });
+    throw gcmError('PNS-GCM-0002', { client, path: where, detail: `private key: ${briefErrorMessage(error)}` });
   }
   if (key.asymmetricKeyType !== 'rsa') throw gcmError('PNS-GCM-0002', { client, path: where, detail: `key type ${key.asymmetricKeyType ?? 'unknown'} cannot sign RS256` });
   return key;

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { rootCertificates } from 'node:tls';
-import type { ConfigService } from '@keel/plugin-sdk';
-import { briefly, gcmError } from './errors.js';
+import { briefErrorMessage, type ConfigService } from '@keel/plugin-sdk';
+import { gcmError } from './errors.js';
 
 const PREFIX = 'com.openexchange.pns.transport.gcm.';
 
@@ -69,6 +69,6 @@ function trustedCa(config: ConfigService): string[] | undefined {
   try {
     return [...rootCertificates, readFileSync(path, 'utf8')];
   } catch (error) {
-    throw gcmError('PNS-GCM-0007', { property: name, detail: `${path} cannot be read (${briefly(error)})` });
+    throw gcmError('PNS-GCM-0007', { property: name, detail: `${path} cannot be read (${briefErrorMessage(error)})` });
   }
 }

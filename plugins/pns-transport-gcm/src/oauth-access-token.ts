@@ -1,6 +1,6 @@
 import { sign } from 'node:crypto';
-import { briefly, gcmError } from './errors.js';
-import type { HttpsExchange } from '@keel/plugin-sdk';
+import { gcmError } from './errors.js';
+import { briefErrorMessage, type HttpsExchange } from '@keel/plugin-sdk';
 import type { ServiceAccount } from './gcm-options.js';
 
 export const FCM_SCOPE = 'https://www.googleapis.com/auth/firebase.messaging';
@@ -49,7 +49,7 @@ export function createAccessTokenSource(options: {
     try {
       answer = await options.http.post(options.tokenUrl, { 'content-type': 'application/x-www-form-urlencoded' }, form);
     } catch (error) {
-      throw fail(briefly(error), error);
+      throw fail(briefErrorMessage(error), error);
     }
     let body: { access_token?: unknown; expires_in?: unknown; error?: unknown; error_description?: unknown } = {};
     try {

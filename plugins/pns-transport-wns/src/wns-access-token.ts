@@ -1,5 +1,5 @@
-import { briefly, wnsError } from './errors.js';
-import type { HttpsExchange } from '@keel/plugin-sdk';
+import { wnsError } from './errors.js';
+import { briefErrorMessage, type HttpsExchange } from '@keel/plugin-sdk';
 
 export interface AccessToken {
   value: string;
@@ -32,7 +32,7 @@ export function createAccessTokenSource(options: { client: string; sid: string; 
     try {
       answer = await options.http.post(url, { 'content-type': 'application/x-www-form-urlencoded' }, form);
     } catch (error) {
-      throw fail(briefly(error), error);
+      throw fail(briefErrorMessage(error), error);
     }
     let body: { access_token?: unknown; expires_in?: unknown; error?: unknown; error_description?: unknown } = {};
     try {

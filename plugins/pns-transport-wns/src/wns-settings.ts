@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { rootCertificates } from 'node:tls';
-import type { ConfigService } from '@keel/plugin-sdk';
-import { briefly, wnsError } from './errors.js';
+import { briefErrorMessage, type ConfigService } from '@keel/plugin-sdk';
+import { wnsError } from './errors.js';
 
 const PREFIX = 'com.openexchange.pns.transport.wns.';
 
@@ -69,6 +69,6 @@ function trustedCa(config: ConfigService): string[] | undefined {
   try {
     return [...rootCertificates, readFileSync(path, 'utf8')];
   } catch (error) {
-    throw wnsError('PNS-WNS-0005', { property: name, detail: `${path} cannot be read (${briefly(error)})` });
+    throw wnsError('PNS-WNS-0005', { property: name, detail: `${path} cannot be read (${briefErrorMessage(error)})` });
   }
 }

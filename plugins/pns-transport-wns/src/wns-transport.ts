@@ -1,8 +1,7 @@
 import { setMaxListeners } from 'node:events';
-import { createHttpsExchange, retryAfterMillis, type ConfigCascade, type ConfigView, type HttpsAnswer, type HttpsExchange, type Logger, type PushMatch, type PushNotification, type PushSubscription, type PushTransport, type SubscriptionStore } from '@keel/plugin-sdk';
+import { abortableDelay, backoffMillis, briefErrorMessage, createHttpsExchange, retryAfterMillis, type ConfigCascade, type ConfigView, type HttpsAnswer, type HttpsExchange, type Logger, type PushMatch, type PushNotification, type PushSubscription, type PushTransport, type SubscriptionStore } from '@keel/plugin-sdk';
 import { channelLabel, checkChannelUri } from './channel-uri.js';
-import { briefly, isWnsCode, wnsError } from './errors.js';
-import { backoffMillis, pause } from './retry-backoff.js';
+import { isWnsCode, wnsError } from './errors.js';
 import { createAccessTokenSource, type AccessTokenSource } from './wns-access-token.js';
 import { wnsNotification, type WnsNotification } from './wns-notification.js';
 import type { WnsClientOptions } from './wns-options.js';
@@ -112,14 +111,14 @@ export function createWnsTransport(deps: {
       } catch (error) {
         if (stopping.signal.aborted) return false;
         // 4xx from the token endpoint (invalid_client …) will not get better by retrying.
-        if (attempt > settings.maxRetries || (isWnsCode(error, 'PNS-WNS-0002') && /HTTP 4\d\d/.test(briefly(error)))) {
+        if (attempt > settings.maxRetries || (isWnsCode(error, 'PNS-WNS-0002') && /HTTP 4\d\d/.test(briefErrorMessage(error)))) {
           stats.failed += matches.length;
-          logger.error({ code: (error as ReturnType<typeof wnsError>).code, client, channels: matches.length }, briefly(error));
+          logger.error({ code: (error as ReturnType<typeof wnsError>).code, client, channels: matches.length }, briefErrorMessage(error));
           return false;
         }
         stats.retried += matches.length;
         const policy = { maxRetries: settings.maxRetries, baseMillis: settings.retryBaseMillis, maxMillis: settings.retryMaxMillis };
-        if (!(await pause(backoffMillis(policy, attempt), stopping.signal))) return false;
+        if (!(await abortableDelay(backoffMillis(policy, attempt), stopping.signal))) return false;
       }
     }
   }
@@ -154,7 +153,7 @@ export function createWnsTransport(deps: {
       } catch (error) {
         if (stopping.signal.aborted) return;
         verdict = 'retry';
-        reason = briefly(error);
+        reason = briefErrorMessage(error);
       }
       if (verdict === 'delivered') {
         stats.sent++;
@@ -169,7 +168,7 @@ export function createWnsTransport(deps: {
         continue;
       }
       logger.debug({ client: match.client, channel: channelLabel(match.token), attempt, reason }, 'WNS push will be retried');
-      if (!(await pause(backoffMillis(policy, attempt, waitAtLeast), stopping.signal))) return;
+      if (!(await abortableDelay(backoffMillis(policy, attempt, waitAtLeast), stopping.signal))) return;
     }
   }
 

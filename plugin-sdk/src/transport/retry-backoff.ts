@@ -16,8 +16,8 @@ export function backoffMillis(policy: RetryPolicy, retry: number, retryAfterMill
   return Math.min(policy.maxMillis, Math.max(jittered, retryAfterMillis ?? 0));
 }
 
-/** Waits, or returns false at once when the transport is stopping. */
-export function pause(millis: number, signal: AbortSignal): Promise<boolean> {
+/** Waits `millis`; resolves true, or false at once when `signal` aborts (the transport is stopping). */
+export function abortableDelay(millis: number, signal: AbortSignal): Promise<boolean> {
   if (signal.aborted) return Promise.resolve(false);
   return new Promise((resolve) => {
     const onAbort = (): void => {
