@@ -44,3 +44,5 @@ export { metricFamily } from './metrics/metric-family.js';
 export type { MetricSpec } from './metrics/metric-family.js';
 export { abortableDelay, backoffMillis } from './transport/retry-backoff.js';
 export type { RetryPolicy } from './transport/retry-backoff.js';
+export { createVendorSettingsReader } from './transport/vendor-settings.js';
+export type { VendorSettingsReader } from './transport/vendor-settings.js';

@@ -1,7 +1,4 @@
-import { readFileSync } from 'node:fs';
-import { isAbsolute, resolve } from 'node:path';
-import { rootCertificates } from 'node:tls';
-import { briefErrorMessage, type ConfigService } from '@keel/plugin-sdk';
+import { createVendorSettingsReader, type ConfigService } from '@keel/plugin-sdk';
 import { apnsError } from './errors.js';
 
 const PREFIX = 'com.openexchange.pns.transport.apn.ios.';
@@ -30,15 +27,11 @@ export interface ApnsSettings {
 }
 
 export function readApnsSettings(config: ConfigService): ApnsSettings {
-  const number = (name: string, fallback: number, min: number): number => {
-    const value = config.getNumber(PREFIX + name, fallback);
-    if (value < min) throw apnsError('PNS-APNS-0008', { property: PREFIX + name, detail: `must be at least ${min}, is ${value} (${config.sourceOf(PREFIX + name) ?? 'default'})` });
-    return value;
-  };
+  const { number, httpsUrl, trustedCa } = createVendorSettingsReader(config, PREFIX, (property, detail) => apnsError('PNS-APNS-0008', { property, detail }));
   return {
-    productionUrl: origin(config, 'url.production', 'https://api.push.apple.com'),
-    sandboxUrl: origin(config, 'url.sandbox', 'https://api.sandbox.push.apple.com'),
-    ca: trustedCa(config),
+    productionUrl: httpsUrl('url.production', 'https://api.push.apple.com', true),
+    sandboxUrl: httpsUrl('url.sandbox', 'https://api.sandbox.push.apple.com', true),
+    ca: trustedCa(),
     maxRetries: number('maxRetries', 3, 0),
     retryBaseMillis: number('retryBaseMillis', 500, 1),
     retryMaxMillis: number('retryMaxMillis', 15_000, 1),
@@ -47,28 +40,4 @@ export function readApnsSettings(config: ConfigService): ApnsSettings {
     maxConcurrentStreams: number('maxConcurrentStreams', 500, 1),
     idleTimeoutMillis: number('idleTimeoutMillis', 600_000, 1),
   };
-}
-
-function origin(config: ConfigService, name: string, fallback: string): string {
-  const value = config.getString(PREFIX + name, fallback).trim();
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw apnsError('PNS-APNS-0008', { property: PREFIX + name, detail: `'${value}' is not a URL` });
-  }
-  if (url.protocol !== 'https:') throw apnsError('PNS-APNS-0008', { property: PREFIX + name, detail: `must be an https URL, is '${value}'` });
-  return url.origin;
-}
-
-function trustedCa(config: ConfigService): string[] | undefined {
-  const name = `${PREFIX}trustedCaFile`;
-  const file = config.get(name)?.trim();
-  if (file === undefined || file === '') return undefined;
-  const path = isAbsolute(file) ? file : resolve(config.directory, file);
-  try {
-    return [...rootCertificates, readFileSync(path, 'utf8')];
-  } catch (error) {
-    throw apnsError('PNS-APNS-0008', { property: name, detail: `${path} cannot be read (${briefErrorMessage(error)})` });
-  }
 }

@@ -1,7 +1,4 @@
-import { readFileSync } from 'node:fs';
-import { isAbsolute, resolve } from 'node:path';
-import { rootCertificates } from 'node:tls';
-import { briefErrorMessage, type ConfigService } from '@keel/plugin-sdk';
+import { createVendorSettingsReader, type ConfigService } from '@keel/plugin-sdk';
 import { gcmError } from './errors.js';
 
 const PREFIX = 'com.openexchange.pns.transport.gcm.';
@@ -30,16 +27,12 @@ export interface GcmSettings {
 export const GOOGLE_TOKEN_URL = 'https://oauth2.googleapis.com/token';
 
 export function readGcmSettings(config: ConfigService): GcmSettings {
-  const number = (name: string, fallback: number, min: number): number => {
-    const value = config.getNumber(PREFIX + name, fallback);
-    if (value < min) throw gcmError('PNS-GCM-0007', { property: PREFIX + name, detail: `must be at least ${min}, is ${value} (${config.sourceOf(PREFIX + name) ?? 'default'})` });
-    return value;
-  };
+  const { number, httpsUrl, checkHttpsUrl, trustedCa } = createVendorSettingsReader(config, PREFIX, (property, detail) => gcmError('PNS-GCM-0007', { property, detail }));
   const tokenUrl = config.get(`${PREFIX}oauth.tokenUrl`)?.trim();
   return {
-    fcmUrl: httpsUrl(`${PREFIX}url`, config.getString(`${PREFIX}url`, 'https://fcm.googleapis.com'), true),
-    tokenUrl: tokenUrl === undefined || tokenUrl === '' ? undefined : httpsUrl(`${PREFIX}oauth.tokenUrl`, tokenUrl, false),
-    ca: trustedCa(config),
+    fcmUrl: httpsUrl('url', 'https://fcm.googleapis.com', true),
+    tokenUrl: tokenUrl === undefined || tokenUrl === '' ? undefined : checkHttpsUrl(`${PREFIX}oauth.tokenUrl`, tokenUrl, false),
+    ca: trustedCa(),
     maxRetries: number('maxRetries', 3, 0),
     retryBaseMillis: number('retryBaseMillis', 500, 1),
     retryMaxMillis: number('retryMaxMillis', 15_000, 1),
@@ -47,28 +40,4 @@ export function readGcmSettings(config: ConfigService): GcmSettings {
     timeToLiveSeconds: number('timeToLiveSeconds', 86_400, 0),
     maxConnections: number('maxConnections', 16, 1),
   };
-}
-
-/** An https URL; `originOnly` keeps scheme, host and port (paths are appended by the senders). */
-export function httpsUrl(property: string, value: string, originOnly: boolean): string {
-  let url: URL;
-  try {
-    url = new URL(value.trim());
-  } catch {
-    throw gcmError('PNS-GCM-0007', { property, detail: `'${value}' is not a URL` });
-  }
-  if (url.protocol !== 'https:') throw gcmError('PNS-GCM-0007', { property, detail: `must be an https URL, is '${value}'` });
-  return originOnly ? url.origin : url.href;
-}
-
-function trustedCa(config: ConfigService): string[] | undefined {
-  const name = `${PREFIX}trustedCaFile`;
-  const file = config.get(name)?.trim();
-  if (file === undefined || file === '') return undefined;
-  const path = isAbsolute(file) ? file : resolve(config.directory, file);
-  try {
-    return [...rootCertificates, readFileSync(path, 'utf8')];
-  } catch (error) {
-    throw gcmError('PNS-GCM-0007', { property: name, detail: `${path} cannot be read (${briefErrorMessage(error)})` });
-  }
 }
