@@ -2,7 +2,7 @@ import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { createSecureContext } from 'node:tls';
-import { briefErrorMessage, type KeelError } from '@keel/plugin-sdk';
+import { briefErrorMessage, parseClientOptions, type ClientOptionReader, type ParsedClientOptions } from '@keel/plugin-sdk';
 import { apnsError } from './errors.js';
 
 export const APNS_OPTIONS_FILE = 'pns-apns-options.yml';
@@ -20,13 +20,7 @@ export interface ApnsClientOptions {
   auth: ApnsAuth;
 }
 
-export interface ParsedApnsOptions {
-  clients: Map<string, ApnsClientOptions>;
-  /** Clients switched off by `enabled: false`. */
-  disabled: string[];
-  /** Clients that cannot work, with the reason (logged at start). */
-  problems: Map<string, KeelError>;
-}
+export type ParsedApnsOptions = ParsedClientOptions<ApnsClientOptions>;
 
 /**
  * Reads the per-client options:
@@ -35,44 +29,30 @@ export interface ParsedApnsOptions {
  * Relative paths are resolved against the config directory; `keystoreId: x` means `<config>/keystores/x.p12`.
  */
 export function parseApnsOptions(raw: unknown, configDirectory: string): ParsedApnsOptions {
-  const parsed: ParsedApnsOptions = { clients: new Map(), disabled: [], problems: new Map() };
-  if (raw === undefined || raw === null) return parsed;
-  if (typeof raw !== 'object' || Array.isArray(raw)) {
-    parsed.problems.set('*', apnsError('PNS-APNS-0009', { detail: 'the top level must map client ids to their options' }));
-    return parsed;
-  }
-  for (const [client, value] of Object.entries(raw as Record<string, unknown>)) {
-    try {
-      const options = parseClient(client, value, configDirectory);
-      if (options === undefined) parsed.disabled.push(client);
-      else parsed.clients.set(client, options);
-    } catch (error) {
-      parsed.problems.set(client, error as KeelError);
-    }
-  }
-  return parsed;
+  return parseClientOptions(raw, {
+    optionNames: 'enabled, keystore, password, production, topic …',
+    invalidFile: (detail) => apnsError('PNS-APNS-0009', { detail }),
+    invalidClient: (client, detail) => apnsError('PNS-APNS-0004', { client, detail }),
+    parseClient: (read) => parseClient(read, configDirectory),
+  });
 }
 
-function parseClient(client: string, value: unknown, configDirectory: string): ApnsClientOptions | undefined {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw apnsError('PNS-APNS-0004', { client, detail: 'the options must be a mapping (enabled, keystore, password, production, topic …)' });
-  }
-  const options = value as Record<string, unknown>;
-  if (!flag(client, options, 'enabled', true)) return undefined;
-  const production = flag(client, options, 'production', true);
-  const topic = text(client, options, 'topic');
-  const authType = (text(client, options, 'authtype') ?? 'certificate').toLowerCase();
+function parseClient(read: ClientOptionReader, configDirectory: string): ApnsClientOptions {
+  const { client, flag, text } = read;
+  const production = flag('production', true);
+  const topic = text('topic');
+  const authType = (text('authtype') ?? 'certificate').toLowerCase();
   if (authType === 'jwt') {
-    const keyId = text(client, options, 'keyid');
-    const teamId = text(client, options, 'teamid');
-    const privateKey = text(client, options, 'privatekey');
+    const keyId = text('keyid');
+    const teamId = text('teamid');
+    const privateKey = text('privatekey');
     const missing = [privateKey ? '' : 'privatekey', keyId ? '' : 'keyid', teamId ? '' : 'teamid', topic ? '' : 'topic'].filter(Boolean);
     if (missing.length > 0) throw apnsError('PNS-APNS-0004', { client, detail: `token authentication (authtype: jwt) needs ${missing.join(', ')}` });
     return { client, production, topic, auth: { type: 'jwt', key: loadSigningKey(client, privateKey!, configDirectory), keyId: keyId!, teamId: teamId! } };
   }
   if (authType !== 'certificate') throw apnsError('PNS-APNS-0004', { client, detail: `authtype must be 'certificate' or 'jwt', is '${authType}'` });
-  const keystore = keystorePath(client, options, configDirectory);
-  const passphrase = text(client, options, 'password') ?? '';
+  const keystore = keystorePath(read, configDirectory);
+  const passphrase = text('password', { trim: false }) ?? '';
   let pfx: Buffer;
   try {
     pfx = readFileSync(keystore);
@@ -88,10 +68,10 @@ function parseClient(client: string, value: unknown, configDirectory: string): A
   return { client, production, topic, auth: { type: 'certificate', pfx, passphrase, keystore } };
 }
 
-function keystorePath(client: string, options: Record<string, unknown>, configDirectory: string): string {
-  const path = text(client, options, 'keystore');
+function keystorePath({ client, text }: ClientOptionReader, configDirectory: string): string {
+  const path = text('keystore');
   if (path !== undefined) return isAbsolute(path) ? path : resolve(configDirectory, path);
-  const id = text(client, options, 'keystoreId');
+  const id = text('keystoreId');
   if (id === undefined) throw apnsError('PNS-APNS-0004', { client, detail: "certificate authentication needs 'keystore' (a PKCS#12 file) or 'keystoreId'" });
   if (!/^[A-Za-z0-9_-][A-Za-z0-9._-]*$/.test(id)) throw apnsError('PNS-APNS-0004', { client, detail: `keystoreId '${id}' may only contain letters, digits, '.', '_' and '-'` });
   return join(configDirectory, 'keystores', `${id}.p12`);
@@ -118,22 +98,4 @@ function loadSigningKey(client: string, privateKey: string, configDirectory: str
     throw apnsError('PNS-APNS-0003', { client, path: where, detail: `key type ${kind} cannot sign ES256` });
   }
   return key;
-}
-
-function flag(client: string, options: Record<string, unknown>, name: string, fallback: boolean): boolean {
-  const value = options[name];
-  if (value === undefined || value === null) return fallback;
-  if (typeof value === 'boolean') return value;
-  if (typeof value === 'string' && /^(true|false)$/i.test(value.trim())) return value.trim().toLowerCase() === 'true';
-  throw apnsError('PNS-APNS-0004', { client, detail: `'${name}' must be true or false` });
-}
-
-/** Strings as given; YAML numbers (an unquoted password `12345678`) as their text, if that text is exact. */
-function text(client: string, options: Record<string, unknown>, name: string): string | undefined {
-  const value = options[name];
-  if (value === undefined || value === null) return undefined;
-  if (typeof value === 'string') return value.trim() === '' ? undefined : value;
-  if (typeof value === 'number' && Number.isSafeInteger(value)) return String(value);
-  if (typeof value === 'number') throw apnsError('PNS-APNS-0004', { client, detail: `'${name}' was read as a number that cannot be kept exactly; quote it in the YAML file` });
-  throw apnsError('PNS-APNS-0004', { client, detail: `'${name}' must be a text value` });
 }

@@ -1,7 +1,7 @@
 import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
-import { briefErrorMessage, type KeelError } from '@keel/plugin-sdk';
+import { briefErrorMessage, parseClientOptions, type ClientOptionReader, type ParsedClientOptions } from '@keel/plugin-sdk';
 import { gcmError } from './errors.js';
 
 export const GCM_OPTIONS_FILE = 'pns-gcm-options.yml';
@@ -21,11 +21,7 @@ export type GcmClientOptions =
   | { client: string; api: 'v1'; account: ServiceAccount }
   | { client: string; api: 'legacy'; serverKey: string };
 
-export interface ParsedGcmOptions {
-  clients: Map<string, GcmClientOptions>;
-  disabled: string[];
-  problems: Map<string, KeelError>;
-}
+export type ParsedGcmOptions = ParsedClientOptions<GcmClientOptions>;
 
 /**
  * Reads `<client>: {enabled, key | serviceAccount | projectId + clientEmail + privateKey}`.
@@ -34,34 +30,19 @@ export interface ParsedGcmOptions {
  * or unreadable is reported and left out; the others work. Relative paths: config directory.
  */
 export function parseGcmOptions(raw: unknown, configDirectory: string): ParsedGcmOptions {
-  const parsed: ParsedGcmOptions = { clients: new Map(), disabled: [], problems: new Map() };
-  if (raw === undefined || raw === null) return parsed;
-  if (typeof raw !== 'object' || Array.isArray(raw)) {
-    parsed.problems.set('*', gcmError('PNS-GCM-0008', { detail: 'the top level must map client ids to their options' }));
-    return parsed;
-  }
-  for (const [client, value] of Object.entries(raw as Record<string, unknown>)) {
-    try {
-      const options = parseClient(client, value, configDirectory);
-      if (options === undefined) parsed.disabled.push(client);
-      else parsed.clients.set(client, options);
-    } catch (error) {
-      parsed.problems.set(client, error as KeelError);
-    }
-  }
-  return parsed;
+  return parseClientOptions(raw, {
+    optionNames: 'enabled, key or serviceAccount …',
+    invalidFile: (detail) => gcmError('PNS-GCM-0008', { detail }),
+    invalidClient: (client, detail) => gcmError('PNS-GCM-0003', { client, detail }),
+    parseClient: (read) => parseClient(read, configDirectory),
+  });
 }
 
-function parseClient(client: string, value: unknown, configDirectory: string): GcmClientOptions | undefined {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw gcmError('PNS-GCM-0003', { client, detail: 'the options must be a mapping (enabled, key or serviceAccount …)' });
-  }
-  const options = value as Record<string, unknown>;
-  if (!flag(client, options, 'enabled', true)) return undefined;
-  const file = text(client, options, 'serviceAccount');
-  const projectId = text(client, options, 'projectId');
-  const clientEmail = text(client, options, 'clientEmail');
-  const privateKey = text(client, options, 'privateKey');
+function parseClient({ client, text }: ClientOptionReader, configDirectory: string): GcmClientOptions {
+  const file = text('serviceAccount');
+  const projectId = text('projectId');
+  const clientEmail = text('clientEmail');
+  const privateKey = text('privateKey');
   if (file !== undefined) return { client, api: 'v1', account: fromJsonFile(client, file, configDirectory, projectId) };
   if (projectId !== undefined || clientEmail !== undefined || privateKey !== undefined) {
     const missing = [projectId ? '' : 'projectId', clientEmail ? '' : 'clientEmail', privateKey ? '' : 'privateKey'].filter(Boolean);
@@ -75,7 +56,7 @@ function parseClient(client: string, value: unknown, configDirectory: string): G
     }
     return { client, api: 'v1', account: { projectId: projectId!, clientEmail: clientEmail!, key: signingKey(client, pem, where), keyId: undefined, tokenUri: undefined } };
   }
-  const serverKey = text(client, options, 'key');
+  const serverKey = text('key');
   if (serverKey === undefined) throw gcmError('PNS-GCM-0003', { client, detail: "needs 'serviceAccount' (FCM HTTP v1), 'projectId' + 'clientEmail' + 'privateKey', or the legacy server 'key'" });
   return { client, api: 'legacy', serverKey };
 }
@@ -112,22 +93,4 @@ function signingKey(client: string, pem: string, where: string): KeyObject {
 
 function resolvePath(path: string, configDirectory: string): string {
   return isAbsolute(path) ? path : resolve(configDirectory, path);
-}
-
-function flag(client: string, options: Record<string, unknown>, name: string, fallback: boolean): boolean {
-  const value = options[name];
-  if (value === undefined || value === null) return fallback;
-  if (typeof value === 'boolean') return value;
-  if (typeof value === 'string' && /^(true|false)$/i.test(value.trim())) return value.trim().toLowerCase() === 'true';
-  throw gcmError('PNS-GCM-0003', { client, detail: `'${name}' must be true or false` });
-}
-
-/** Strings as given; YAML numbers as their text only if exact (a 40-digit unquoted key is not). */
-function text(client: string, options: Record<string, unknown>, name: string): string | undefined {
-  const value = options[name];
-  if (value === undefined || value === null) return undefined;
-  if (typeof value === 'string') return value.trim() === '' ? undefined : value.trim();
-  if (typeof value === 'number' && Number.isSafeInteger(value)) return String(value);
-  if (typeof value === 'number') throw gcmError('PNS-GCM-0003', { client, detail: `'${name}' was read as a number that cannot be kept exactly; quote it in the YAML file` });
-  throw gcmError('PNS-GCM-0003', { client, detail: `'${name}' must be a text value` });
 }
