@@ -46,5 +46,5 @@ export { abortableDelay, backoffMillis } from './transport/retry-backoff.js';
 export type { RetryPolicy } from './transport/retry-backoff.js';
 export { createVendorSettingsReader } from './transport/vendor-settings.js';
 export type { VendorSettingsReader } from './transport/vendor-settings.js';
-export { parseClientOptions } from './transport/client-options.js';
+export { loadClientOptions, parseClientOptions } from './transport/client-options.js';
 export type { ClientOptionReader, ParsedClientOptions } from './transport/client-options.js';

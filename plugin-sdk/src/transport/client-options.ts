@@ -1,3 +1,5 @@
+import type { ConfigService } from '../contracts/config.js';
+import type { Logger } from '../contracts/logger.js';
 import type { KeelError } from '../errors.js';
 
 /**
@@ -78,4 +80,30 @@ function clientOptionReader(client: string, raw: Record<string, unknown>, invali
       throw invalid(client, `'${name}' must be a text value`);
     },
   };
+}
+
+/**
+ * Reads a transport's option file through `parse` and logs what operators need: the file that
+ * cannot be read, each client's problem with its code, and one line naming the clients ready
+ * (`describe` adds a detail per client, e.g. the API it uses). Never throws: no clients then.
+ */
+export function loadClientOptions<T>(config: ConfigService, logger: Logger, spec: {
+  file: string;
+  /** The vendor's name in log lines: `APNs`, `FCM`, `WNS`. */
+  vendor: string;
+  parse(raw: unknown): ParsedClientOptions<T>;
+  describe?(client: T): unknown;
+}): Map<string, T> {
+  let parsed: ParsedClientOptions<T>;
+  try {
+    parsed = spec.parse(config.yaml(spec.file));
+  } catch (error) {
+    logger.error({ err: error, file: spec.file }, `${spec.file} cannot be read; no ${spec.vendor} client is available`);
+    return new Map();
+  }
+  for (const [client, problem] of parsed.problems) logger.error({ code: problem.code, client }, problem.message);
+  const { describe } = spec;
+  const clients = describe ? Object.fromEntries([...parsed.clients].map(([id, client]) => [id, describe(client)])) : [...parsed.clients.keys()];
+  logger.info({ clients, disabled: parsed.disabled, broken: [...parsed.problems.keys()] }, `${spec.vendor} clients ready`);
+  return parsed.clients;
 }

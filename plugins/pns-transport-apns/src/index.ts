@@ -1,4 +1,4 @@
-import { briefErrorMessage, defineBundle, pushTransportRef, subscriptionStoreRef, type ConfigService, type Logger } from '@keel/plugin-sdk';
+import { briefErrorMessage, defineBundle, loadClientOptions, pushTransportRef, subscriptionStoreRef, type ConfigService, type Logger } from '@keel/plugin-sdk';
 import { createApnsClient, type ApnsClient } from './apns-clients.js';
 import { APNS_OPTIONS_FILE, parseApnsOptions } from './apns-options.js';
 import { readApnsSettings, type ApnsSettings } from './apns-settings.js';
@@ -40,20 +40,11 @@ export default defineBundle({
   },
 });
 
-/** Reads the YAML file and opens what each client needs; a broken client is logged and left out. */
+/** Opens what each configured client needs; a broken client is logged and left out. */
 function loadClients(config: ConfigService, settings: ApnsSettings, logger: Logger): Map<string, ApnsClient> {
-  let parsed;
-  try {
-    parsed = parseApnsOptions(config.yaml(APNS_OPTIONS_FILE), config.directory);
-  } catch (error) {
-    logger.error({ err: error, file: APNS_OPTIONS_FILE }, `${APNS_OPTIONS_FILE} cannot be read; no APNs client is available`);
-    return new Map();
-  }
-  for (const [client, problem] of parsed.problems) logger.error({ code: problem.code, client }, problem.message);
+  const options = loadClientOptions(config, logger, { file: APNS_OPTIONS_FILE, vendor: 'APNs', parse: (raw) => parseApnsOptions(raw, config.directory) });
   const onSessionError = (client: string, error: Error): void => {
     logger.warn({ client, detail: briefErrorMessage(error) }, 'APNs connection failed; the next push opens a new one');
   };
-  const clients = new Map([...parsed.clients].map(([id, options]) => [id, createApnsClient(options, settings, onSessionError)] as const));
-  logger.info({ clients: [...clients.keys()], disabled: parsed.disabled, broken: [...parsed.problems.keys()] }, 'APNs clients ready');
-  return clients;
+  return new Map([...options].map(([id, client]) => [id, createApnsClient(client, settings, onSessionError)] as const));
 }

@@ -1,4 +1,4 @@
-import { defineBundle, pushTransportRef, subscriptionStoreRef, type ConfigService, type Logger } from '@keel/plugin-sdk';
+import { defineBundle, loadClientOptions, pushTransportRef, subscriptionStoreRef, type ConfigService, type Logger } from '@keel/plugin-sdk';
 import { GCM_OPTIONS_FILE, parseGcmOptions, type GcmClientOptions } from './gcm-options.js';
 import { readGcmSettings } from './gcm-settings.js';
 import { createGcmTransport } from './gcm-transport.js';
@@ -36,18 +36,12 @@ export default defineBundle({
   },
 });
 
-/** Reads the YAML file and loads each client's credentials; a broken client is logged and left out. */
+/** The clients of the option file; a broken client is logged and left out. */
 function loadClients(config: ConfigService, logger: Logger): Map<string, GcmClientOptions> {
-  let parsed;
-  try {
-    parsed = parseGcmOptions(config.yaml(GCM_OPTIONS_FILE), config.directory);
-  } catch (error) {
-    logger.error({ err: error, file: GCM_OPTIONS_FILE }, `${GCM_OPTIONS_FILE} cannot be read; no FCM client is available`);
-    return new Map();
-  }
-  for (const [client, problem] of parsed.problems) logger.error({ code: problem.code, client }, problem.message);
-  const apis = Object.fromEntries([...parsed.clients].map(([id, client]) => [id, client.api]));
-  logger.info({ clients: apis, disabled: parsed.disabled, broken: [...parsed.problems.keys()] }, 'FCM clients ready');
-  return parsed.clients;
+  return loadClientOptions(config, logger, {
+    file: GCM_OPTIONS_FILE,
+    vendor: 'FCM',
+    parse: (raw) => parseGcmOptions(raw, config.directory),
+    describe: (client) => client.api,
+  });
 }
-

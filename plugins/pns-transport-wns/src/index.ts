@@ -1,4 +1,4 @@
-import { defineBundle, pushTransportRef, subscriptionStoreRef, type ConfigService, type Logger } from '@keel/plugin-sdk';
+import { defineBundle, loadClientOptions, pushTransportRef, subscriptionStoreRef, type ConfigService, type Logger } from '@keel/plugin-sdk';
 import { parseWnsOptions, WNS_OPTIONS_FILE, type WnsClientOptions } from './wns-options.js';
 import { readWnsSettings } from './wns-settings.js';
 import { createWnsTransport } from './wns-transport.js';
@@ -36,16 +36,11 @@ export default defineBundle({
   },
 });
 
-/** Reads the YAML file; a client without sid or secret is logged and left out. */
+/** The clients of the option file; a broken client is logged and left out. */
 function loadClients(config: ConfigService, logger: Logger): Map<string, WnsClientOptions> {
-  let parsed;
-  try {
-    parsed = parseWnsOptions(config.yaml(WNS_OPTIONS_FILE));
-  } catch (error) {
-    logger.error({ err: error, file: WNS_OPTIONS_FILE }, `${WNS_OPTIONS_FILE} cannot be read; no WNS client is available`);
-    return new Map();
-  }
-  for (const [client, problem] of parsed.problems) logger.error({ code: problem.code, client }, problem.message);
-  logger.info({ clients: [...parsed.clients.keys()], disabled: parsed.disabled, broken: [...parsed.problems.keys()] }, 'WNS clients ready');
-  return parsed.clients;
+  return loadClientOptions(config, logger, {
+    file: WNS_OPTIONS_FILE,
+    vendor: 'WNS',
+    parse: (raw) => parseWnsOptions(raw),
+  });
 }
