@@ -53,3 +53,5 @@ export async function startTestKernel(options: TestKernelOptions): Promise<TestK
 export type { BundleInfo };
 export { loadBundle, loadBundles } from './load-bundle.js';
 export { MemorySubscriptionStore } from './memory-subscription-store.js';
+export { readMetrics } from './read-metrics.js';
+export type { MetricsReading } from './read-metrics.js';

@@ -1,9 +1,10 @@
 import {
-  adminAuthRef, databaseRef, defineBundle, pnsBeforeDeliverHook, pushNotificationServiceRef, pushTransportRef,
+  adminAuthRef, databaseRef, defineBundle, metricsSourceRef, pnsBeforeDeliverHook, pushNotificationServiceRef, pushTransportRef,
   sessionServiceRef, subscriptionStoreRef, userDeletedHook, type PushNotificationService, type SubscriptionStore,
 } from '@keel/plugin-sdk';
 import { registerAdminSendRoute } from './admin-send-route.js';
 import { systemClock, type PnsClock } from './clock.js';
+import { createPnsMetricsSource } from './metrics-source.js';
 import { createNotificationDispatcher } from './notification-dispatcher.js';
 import { readPnsSettings } from './pns-settings.js';
 import { createPushNotificationService } from './push-notification-service.js';
@@ -22,7 +23,7 @@ export interface PnsBundleOptions {
 /** The pns-impl bundle; the default export uses the system clock. */
 export function createPnsBundle(options: PnsBundleOptions = {}) {
   return defineBundle({
-    provides: [pushNotificationServiceRef, subscriptionStoreRef],
+    provides: [pushNotificationServiceRef, subscriptionStoreRef, metricsSourceRef],
     requires: { database: databaseRef, sessions: sessionServiceRef, adminAuth: adminAuthRef },
     // Optional, so transports start before pns-impl and stop after it: the shutdown drain still reaches them.
     optional: { transports: pushTransportRef },
@@ -79,6 +80,7 @@ export function createPnsBundle(options: PnsBundleOptions = {}) {
       };
       register(subscriptionStoreRef, publicStore);
       register(pushNotificationServiceRef, publicService);
+      register(metricsSourceRef, createPnsMetricsSource(service, () => services.transports.all().map((t) => t.id)));
       registerSubscriptionActions({ http, sessions: services.sessions, store, transports: services.transports, now: () => clock.now() });
       registerAdminSendRoute({ http, adminAuth: services.adminAuth, pns: publicService });
 

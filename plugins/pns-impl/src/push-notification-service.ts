@@ -8,6 +8,8 @@ import type { PnsSettings } from './pns-settings.js';
 import { checkNotification } from './notification-input.js';
 
 export interface PnsRuntime extends PushNotificationService {
+  /** Notifications waiting: in the aggregation buffer, and in processing-queue tasks not yet started. */
+  depth(): { buffered: number; queued: number };
   /** Starts the buffer timer. */
   start(): void;
   /** Stops the timer, delivers everything buffered and waits until the queue is empty. */
@@ -28,6 +30,8 @@ export function createPushNotificationService(deps: {
     onError: (error) => logger.error({ err: error }, 'push notification task failed'),
   });
   let handled = 0;
+  /** Notifications in queued tasks (`queue.queued` counts tasks, one per group). */
+  let queuedNotifications = 0;
   let stopping = false;
   let cancelTimer: Cancel | undefined;
 
@@ -41,7 +45,10 @@ export function createPushNotificationService(deps: {
       else group.push(notification);
     }
     for (const group of groups.values()) {
+      queuedNotifications += group.length;
       await queue.submit(async () => {
+        // Started (by a worker or the caller): no longer waiting.
+        queuedNotifications -= group.length;
         await dispatcher.dispatch(group);
       });
     }
@@ -70,6 +77,7 @@ export function createPushNotificationService(deps: {
       handled++;
       return { matches: await dispatcher.dispatch([checked]) };
     },
+    depth: () => ({ buffered: buffer.size, queued: queuedNotifications }),
     stats() {
       const { delivered, failed } = dispatcher.counters();
       return { buffered: buffer.size, queued: queue.queued, inFlight: queue.inFlight, handled, delivered, failed };
