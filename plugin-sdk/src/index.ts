@@ -6,7 +6,7 @@ export type {
 } from './bundle.js';
 export { briefErrorMessage, KeelError, isKeelError } from './errors.js';
 export { createHookRef } from './contracts/hooks.js';
-export type { BundleHooks, HookRef, KernelHooks } from './contracts/hooks.js';
+export type { BundleHooks, HookRef, KernelHooks, RequestTiming } from './contracts/hooks.js';
 export type { Logger } from './contracts/logger.js';
 export type { ConfigService } from './contracts/config.js';
 export type { CascadeScope, CascadeSubject, CascadeValue, ConfigCascade, ConfigScopeProvider, ConfigView } from './contracts/cascade.js';

@@ -5,6 +5,8 @@ export interface ActionEntry {
   readonly owner: string;
   readonly module: string;
   readonly action: string;
+  /** `<module>?action=<action>`, built once: the route label of the request metrics. */
+  readonly pattern: string;
   readonly methods: readonly HttpMethod[];
   readonly handler: HttpHandler;
   readonly bodyLimit: number;

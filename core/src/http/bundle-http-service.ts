@@ -51,6 +51,7 @@ export function createBundleHttpService(registry: HttpRegistry, bundle: string):
       owner: bundle,
       module: options.module,
       action: options.action,
+      pattern: `${options.module}?action=${options.action}`,
       methods: options.methods ?? ACTION_METHODS,
       handler: options.handler,
       bodyLimit: bodyLimitOf(options.bodyLimit, what),

@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
 import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
-import { KeelError } from '@keel/plugin-sdk';
+import { KeelError, type RequestTiming } from '@keel/plugin-sdk';
 import { createLogger } from '../logging/create-logger.js';
-import { createHttpServer, type HealthReport, type KeelHttpServer } from './create-http-server.js';
+import { createHttpServer, type HealthReport, type HttpServerOptions, type KeelHttpServer } from './create-http-server.js';
 
 interface Harness {
   server: KeelHttpServer;
@@ -15,7 +15,7 @@ interface Harness {
   logLines: () => Record<string, unknown>[];
 }
 
-async function startServer(): Promise<Harness> {
+async function startServer(extra: Partial<HttpServerOptions> = {}): Promise<Harness> {
   let text = '';
   const stream = new Writable({
     write(chunk: Buffer, _encoding, callback) {
@@ -31,6 +31,7 @@ async function startServer(): Promise<Harness> {
     port: 0,
     isBundleActive: (bundle) => active.has(bundle),
     health: () => health,
+    ...extra,
   });
   const { host, port } = await server.listen();
   return {
@@ -445,5 +446,99 @@ describe('HTTP server lifecycle', () => {
     assert.equal(agentless, 200);
     await h.server.close();
     assert.equal(h.server.address(), undefined);
+  });
+});
+
+describe('HTTP server request timings', () => {
+  const timings: RequestTiming[] = [];
+  let observed = true;
+  let arrived: (() => void) | undefined;
+  let h: Harness;
+  before(async () => {
+    h = await startServer({
+      requestCompleted: {
+        observed: () => observed,
+        report: (timing) => {
+          timings.push(timing);
+          arrived?.();
+        },
+      },
+    });
+    const alpha = h.server.forBundle('alpha');
+    alpha.route({ method: 'GET', path: '/users/:id/mail', handler: () => 'ok' });
+    alpha.action({ module: 'demo', action: 'echo', handler: () => 'ok' });
+    h.server.forBundle('gamma').route({ method: 'GET', path: '/gamma/:id', handler: () => 'ok' });
+    h.server.forBundle('beta').onRawRequest?.((req, res) => {
+      if (!req.url?.startsWith('/raw-proto/')) return false;
+      res.end('raw answer');
+      return true;
+    });
+  });
+  after(async () => {
+    await h.server.close();
+  });
+
+  /** The timing is reported when the response has finished, which may be after the client read it. */
+  async function timingOf(path: string, init?: RequestInit): Promise<RequestTiming> {
+    timings.length = 0;
+    const done = new Promise<void>((resolve) => {
+      arrived = resolve;
+    });
+    await call(`${h.base}${path}`, init);
+    await done;
+    assert.equal(timings.length, 1);
+    return timings[0]!;
+  }
+
+  it('names the route pattern, never the raw path', async () => {
+    const timing = await timingOf('/users/u-1234/mail?x=1');
+    assert.deepEqual({ ...timing, seconds: typeof timing.seconds }, { method: 'GET', route: '/users/:id/mail', status: 200, seconds: 'number', bundle: 'alpha' });
+    assert.ok(timing.seconds >= 0);
+  });
+
+  it('names module actions as <module>?action=<action>', async () => {
+    const timing = await timingOf('/appsuite/api/demo?action=echo&session=abc', { method: 'POST' });
+    assert.equal(timing.route, 'demo?action=echo');
+    assert.equal(timing.method, 'POST');
+    assert.equal(timing.bundle, 'alpha');
+  });
+
+  it('keeps /health as it is and names raw takeovers raw', async () => {
+    assert.equal((await timingOf('/health')).route, '/health');
+    const raw = await timingOf('/raw-proto/some/session/id');
+    assert.equal(raw.route, 'raw');
+    assert.equal(raw.bundle, 'beta');
+  });
+
+  it('names 404s, 405s, unknown modules and actions unmatched, with no bundle', async () => {
+    for (const [path, method, status] of [
+      [`/random-${Math.random().toString(36).slice(2)}`, 'GET', 404],
+      ['/users/u-1/mail', 'DELETE', 405],
+      ['/appsuite/api/nosuchmodule?action=x', 'GET', 404],
+      ['/appsuite/api/demo?action=nosuchaction', 'GET', 400],
+    ] as const) {
+      const timing = await timingOf(path, { method });
+      assert.deepEqual([timing.route, timing.status, timing.bundle], ['unmatched', status, undefined], `${method} ${path}`);
+    }
+  });
+
+  it('measures a 503 of an inactive bundle under its route pattern', async () => {
+    const timing = await timingOf('/gamma/42');
+    assert.deepEqual([timing.route, timing.status, timing.bundle], ['/gamma/:id', 503, 'gamma']);
+  });
+
+  it('reports nothing while nobody observes', { timeout: 10_000 }, async () => {
+    observed = false;
+    timings.length = 0;
+    try {
+      await call(`${h.base}/users/u-2/mail`);
+      // The log line is written in the same call that would report, right before it.
+      while (!h.logLines().some((line) => line['msg'] === 'request completed' && line['url'] === '/users/u-2/mail')) {
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      assert.equal(timings.length, 0);
+    } finally {
+      observed = true;
+    }
   });
 });

@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import fastifyCookie from '@fastify/cookie';
-import type { HttpService } from '@keel/plugin-sdk';
+import type { HttpService, RequestTiming } from '@keel/plugin-sdk';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import { keelError } from '../errors.js';
 import type { KernelLogger } from '../logging/create-logger.js';
@@ -11,7 +11,7 @@ import { sendError, type ErrorStyle } from './error-reply.js';
 import { redactUrl } from './redact-url.js';
 import { createRequestLogController } from './request-log.js';
 import { flattenQuery, toHttpReply, toHttpRequest } from './request-adapter.js';
-import { moduleOf, pathOf, resolveRequest, type Resolution } from './resolve-request.js';
+import { moduleOf, pathOf, patternOf, resolveRequest, type Resolution } from './resolve-request.js';
 import { createRouteTable } from './route-table.js';
 
 export interface HealthReport {
@@ -39,6 +39,11 @@ export interface HttpServerOptions {
   maxBodyLimit?: number;
   /** How long `close()` waits for in-flight requests before cutting connections, ms. Default 10 000. */
   closeGracePeriod?: number;
+  /**
+   * Every completed request with its route pattern (the kernel's `requestCompleted` hook).
+   * `observed()` is asked first, so nothing is built for it while nobody listens.
+   */
+  requestCompleted?: { observed(): boolean; report(timing: RequestTiming): void };
 }
 
 export interface KeelHttpServer {
@@ -58,6 +63,9 @@ export interface KeelHttpServer {
 const CATCH_ALL_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
 const HEALTH_PATH = '/health';
 const JSON_TYPE = 'application/json; charset=utf-8';
+/** Route labels of requests without a route pattern; never the raw URL, which would be unbounded. */
+const RAW_ROUTE = 'raw';
+const UNMATCHED_ROUTE = 'unmatched';
 
 /**
  * The kernel's one HTTP server. fastify owns the connection handling, body parsing and cookies; routing
@@ -69,12 +77,26 @@ export function createHttpServer(options: HttpServerOptions): KeelHttpServer {
   const maxBodyLimit = options.maxBodyLimit ?? 64 * 1024 * 1024;
   const closeGracePeriod = options.closeGracePeriod ?? 10_000;
   const resolutions = new WeakMap<FastifyRequest, Resolution>();
+  /** Requests a bundle's raw listener took over, with that bundle. */
+  const rawOwners = new WeakMap<FastifyRequest, string>();
+  const ownerOf = (request: FastifyRequest): string | undefined => resolutions.get(request)?.entry.owner ?? rawOwners.get(request);
+  const timings = options.requestCompleted;
 
   const fastify = Fastify({
     loggerInstance: options.logger,
     logController: createRequestLogController({
-      bundleOf: (request) => resolutions.get(request)?.entry.owner,
+      bundleOf: ownerOf,
       quietPaths: new Set([HEALTH_PATH]),
+      completed: timings && ((request, reply) => {
+        if (!timings.observed()) return;
+        timings.report({
+          method: request.method,
+          route: routeOf(request),
+          status: reply.statusCode,
+          seconds: reply.elapsedTime / 1000,
+          bundle: ownerOf(request),
+        });
+      }),
     }),
     trustProxy: options.trustProxy as FastifyServerOptions['trustProxy'],
     requestTimeout: options.requestTimeout ?? 60_000,
@@ -118,6 +140,7 @@ export function createHttpServer(options: HttpServerOptions): KeelHttpServer {
       if (listeners.size === 0 || !options.isBundleActive(bundle)) continue;
       for (const listener of listeners) {
         if (listener(request.raw, reply.raw)) {
+          rawOwners.set(request, bundle);
           reply.hijack();
           done();
           return;
@@ -138,8 +161,9 @@ export function createHttpServer(options: HttpServerOptions): KeelHttpServer {
     onRequest: (request, _reply, done) => {
       const action = flattenQuery(request.query)['action'];
       const resolution = resolveRequest(registry, request.method, request.url, action);
-      if (!options.isBundleActive(resolution.entry.owner)) throw keelError('KEEL-BUNDLE-INACTIVE', { name: resolution.entry.owner });
+      // Recorded before the activity check, so a 503 is logged and measured under its route and bundle.
       resolutions.set(request, resolution);
+      if (!options.isBundleActive(resolution.entry.owner)) throw keelError('KEEL-BUNDLE-INACTIVE', { name: resolution.entry.owner });
       done();
     },
     preParsing: (request, _reply, payload, done) => {
@@ -176,6 +200,13 @@ export function createHttpServer(options: HttpServerOptions): KeelHttpServer {
     } else {
       void reply.send(result);
     }
+  }
+
+  function routeOf(request: FastifyRequest): string {
+    if (rawOwners.has(request)) return RAW_ROUTE;
+    const resolution = resolutions.get(request);
+    if (resolution !== undefined) return patternOf(resolution);
+    return request.routeOptions.url === HEALTH_PATH ? HEALTH_PATH : UNMATCHED_ROUTE;
   }
 
   function address(): { host: string; port: number } | undefined {

@@ -6,6 +6,8 @@ export interface RequestLogOptions {
   bundleOf(request: FastifyRequest): string | undefined;
   /** Paths logged at debug only: health probes arrive every few seconds. */
   quietPaths: ReadonlySet<string>;
+  /** Called after the log line of every completed request (request metrics). */
+  completed?(request: FastifyRequest, reply: FastifyReply): void;
 }
 
 /**
@@ -32,6 +34,7 @@ export function createRequestLogController(options: RequestLogOptions): LogContr
       if (error) reply.log.error(entry, 'request errored');
       else if (options.quietPaths.has(mark < 0 ? url : url.slice(0, mark))) reply.log.debug(entry, 'request completed');
       else reply.log.info(entry, 'request completed');
+      options.completed?.(request, reply);
     }
   }
   return new RequestLogController();

@@ -13,6 +13,11 @@ export interface RoutingTables {
   readonly apiPrefix: string;
 }
 
+/** The low-cardinality name of what a request was routed to: the route pattern or `<module>?action=<action>`. */
+export function patternOf(resolution: Resolution): string {
+  return resolution.kind === 'route' ? resolution.entry.path : resolution.entry.pattern;
+}
+
 /** The path of a request URL without its query string. */
 export function pathOf(url: string): string {
   const mark = url.indexOf('?');

@@ -50,7 +50,7 @@ describe('route table', () => {
 });
 
 describe('action table', () => {
-  const action = (owner: string, module: string, name: string) => ({ owner, module, action: name, methods: ['GET'] as HttpMethod[], handler: () => owner, bodyLimit: 1 });
+  const action = (owner: string, module: string, name: string) => ({ owner, module, action: name, pattern: `${module}?action=${name}`, methods: ['GET'] as HttpMethod[], handler: () => owner, bodyLimit: 1 });
 
   it('replaces for the same bundle, refuses another, forgets a removed one', () => {
     const table = createActionTable();

@@ -1,5 +1,5 @@
 import { AsyncSeriesHook, SyncHook, type Hook } from 'tapable';
-import type { BundleHooks, BundleInfo, HookRef, KernelHooks } from '@keel/plugin-sdk';
+import type { BundleHooks, BundleInfo, HookRef, KernelHooks, RequestTiming } from '@keel/plugin-sdk';
 
 type AnyHook = Hook<any, any>;
 type TapMethod = 'tap' | 'tapAsync' | 'tapPromise';
@@ -20,6 +20,7 @@ export function createKernelHooks(): KernelHookRegistry {
     serviceRegistered: new SyncHook<[{ id: string; bundle: string; serviceId: number }]>(['service']),
     serviceUnregistered: new SyncHook<[{ id: string; bundle: string; serviceId: number }]>(['service']),
     configReloaded: new AsyncSeriesHook<[]>([]),
+    requestCompleted: new SyncHook<[RequestTiming]>(['timing']),
   };
   const extensionPoints = new Map<string, AnyHook>();
   const tapsByBundle = new Map<string, Set<AnyHook>>();

@@ -102,6 +102,11 @@ export async function createKernel(options: KernelOptions = {}): Promise<Kernel>
     port: options.http?.port ?? Number(env.KEEL_HTTP_PORT ?? 8080),
     isBundleActive: isActive,
     health: () => health(),
+    requestCompleted: {
+      // tapable compiles a call function even for a hook without taps; skip the timing object then.
+      observed: () => hooks.kernel.requestCompleted.isUsed(),
+      report: (timing) => hooks.kernel.requestCompleted.call(timing),
+    },
   });
 
   const control: KernelControl = {
