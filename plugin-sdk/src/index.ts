@@ -48,3 +48,4 @@ export { createVendorSettingsReader } from './transport/vendor-settings.js';
 export type { VendorSettingsReader } from './transport/vendor-settings.js';
 export { loadClientOptions, parseClientOptions } from './transport/client-options.js';
 export type { ClientOptionReader, ParsedClientOptions } from './transport/client-options.js';
+export { enabledMatches, removeDeadToken, tokenLabel } from './transport/vendor-push.js';

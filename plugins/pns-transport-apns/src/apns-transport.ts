@@ -1,5 +1,5 @@
 import { setMaxListeners } from 'node:events';
-import { abortableDelay, backoffMillis, briefErrorMessage, type ConfigCascade, type Logger, type PushMatch, type PushNotification, type PushSubscription, type PushTransport, type SubscriptionStore } from '@keel/plugin-sdk';
+import { abortableDelay, backoffMillis, briefErrorMessage, enabledMatches, removeDeadToken, tokenLabel, type ConfigCascade, type Logger, type PushMatch, type PushNotification, type PushSubscription, type PushTransport, type SubscriptionStore } from '@keel/plugin-sdk';
 import type { ApnsClient } from './apns-clients.js';
 import type { OutgoingHttpHeaders } from 'node:http2';
 import { apnsVerdict } from './apns-outcome.js';
@@ -50,32 +50,14 @@ export function createApnsTransport(deps: ApnsTransportDeps): ApnsTransport {
   const stats: ApnsStats = { sent: 0, removed: 0, retried: 0, failed: 0 };
   const policy = () => ({ maxRetries: settings.maxRetries, baseMillis: settings.retryBaseMillis, maxMillis: settings.retryMaxMillis });
 
-  async function enabledMatches(matches: readonly PushMatch[]): Promise<PushMatch[]> {
-    const views = new Map<string, ReturnType<ConfigCascade['view']>>();
-    const decisions = await Promise.all(matches.map(async (match) => {
-      if (!clients.has(match.client)) return false;
-      const key = `${match.contextId}/${match.userId}`;
-      let view = views.get(key);
-      if (view === undefined) views.set(key, (view = deps.cascade.view({ contextId: match.contextId, userId: match.userId })));
-      return (await view).switchFor(APNS_SWITCH, false, match.client, match.topic);
-    }));
-    return matches.filter((_, index) => decisions[index]);
-  }
+  const switchedOn = (matches: readonly PushMatch[]): Promise<PushMatch[]> =>
+    enabledMatches({ cascade: deps.cascade, switchName: APNS_SWITCH, fallback: false, matches, servesClient: (client) => clients.has(client) });
 
-  async function removeDeadToken(client: ApnsClient, match: PushMatch, why: string): Promise<void> {
-    const store = deps.store();
-    const device = deviceLabel(match.token);
-    if (store === undefined) {
-      logger.warn({ client: client.options.client, device, why }, 'APNs reports a dead device token, but no subscription store is registered to remove it');
-      return;
-    }
-    try {
-      const removed = await store.removeToken(APNS_TRANSPORT_ID, match.token);
-      stats.removed += removed;
-      logger.info({ client: client.options.client, device, why, removed }, 'removed the subscription of a dead APNs device token');
-    } catch (error) {
-      logger.error({ client: client.options.client, device, err: error }, 'could not remove a dead APNs device token');
-    }
+  async function removeDead(client: ApnsClient, match: PushMatch, why: string): Promise<void> {
+    stats.removed += await removeDeadToken({
+      store: deps.store(), transport: APNS_TRANSPORT_ID, token: match.token, why, what: 'APNs device token',
+      fields: { client: client.options.client, device: tokenLabel(match.token) }, logger,
+    });
   }
 
   function headersFor(client: ApnsClient, message: ApnsMessage): { headers: OutgoingHttpHeaders; generation: number | undefined } {
@@ -118,19 +100,19 @@ export function createApnsTransport(deps: ApnsTransportDeps): ApnsTransport {
         return;
       }
       if (verdict === 'dead-token') {
-        await removeDeadToken(client, match, detail);
+        await removeDead(client, match, detail);
         return;
       }
       if (verdict === 'rejected') {
         stats.failed++;
         const error = apnsError('PNS-APNS-0005', { client: match.client, status: detail.split(' ')[0], reason: reason ?? '(no reason)' });
-        logger.error({ code: error.code, client: match.client, device: deviceLabel(match.token) }, error.message);
+        logger.error({ code: error.code, client: match.client, device: tokenLabel(match.token) }, error.message);
         return;
       }
       if (attempt > settings.maxRetries) {
         stats.failed++;
         const error = apnsError('PNS-APNS-0006', { client: match.client, attempts: attempt, detail });
-        logger.error({ code: error.code, client: match.client, device: deviceLabel(match.token) }, error.message);
+        logger.error({ code: error.code, client: match.client, device: tokenLabel(match.token) }, error.message);
         return;
       }
       stats.retried++;
@@ -139,7 +121,7 @@ export function createApnsTransport(deps: ApnsTransportDeps): ApnsTransport {
         client.providerToken?.invalidate(generation!);
         continue;
       }
-      logger.debug({ client: match.client, device: deviceLabel(match.token), attempt, detail }, 'APNs push will be retried');
+      logger.debug({ client: match.client, device: tokenLabel(match.token), attempt, detail }, 'APNs push will be retried');
       if (!(await abortableDelay(backoffMillis(policy(), attempt), stopping.signal))) return;
     }
   }
@@ -147,10 +129,10 @@ export function createApnsTransport(deps: ApnsTransportDeps): ApnsTransport {
   return {
     id: APNS_TRANSPORT_ID,
     async isEnabled(match) {
-      return (await enabledMatches([match])).length === 1;
+      return (await switchedOn([match])).length === 1;
     },
     async deliver(notification: PushNotification, matches: readonly PushMatch[]) {
-      const enabled = await enabledMatches(matches);
+      const enabled = await switchedOn(matches);
       if (enabled.length === 0) return;
       const message = apnsMessage(notification);
       await Promise.all(enabled.map((match) => push(match, message)));
@@ -177,7 +159,3 @@ export function createApnsTransport(deps: ApnsTransportDeps): ApnsTransport {
   };
 }
 
-/** Enough of a device token to tell devices apart in the log, not enough to push to them. */
-export function deviceLabel(token: string): string {
-  return token.length <= 8 ? '…' : `${token.slice(0, 8)}…`;
-}

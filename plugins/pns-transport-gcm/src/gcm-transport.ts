@@ -1,5 +1,5 @@
 import { setMaxListeners } from 'node:events';
-import { createHttpsExchange, type ConfigCascade, type ConfigView, type HttpsExchange, type Logger, type PushMatch, type PushNotification, type PushSubscription, type PushTransport, type SubscriptionStore } from '@keel/plugin-sdk';
+import { createHttpsExchange, enabledMatches, removeDeadToken, tokenLabel, type ConfigCascade, type HttpsExchange, type Logger, type PushMatch, type PushNotification, type PushSubscription, type PushTransport, type SubscriptionStore } from '@keel/plugin-sdk';
 import type { DeliveryEvents, FcmSender } from './delivery-events.js';
 import { gcmError } from './errors.js';
 import { createFcmLegacySender } from './fcm-legacy-sender.js';
@@ -64,41 +64,23 @@ export function createGcmTransport(deps: {
     }));
   }
 
-  async function enabledMatches(matches: readonly PushMatch[]): Promise<PushMatch[]> {
-    const views = new Map<string, Promise<ConfigView>>();
-    const decisions = await Promise.all(matches.map(async (match) => {
-      if (!clients.has(match.client)) return false;
-      const key = `${match.contextId}/${match.userId}`;
-      let view = views.get(key);
-      if (view === undefined) views.set(key, (view = deps.cascade.view({ contextId: match.contextId, userId: match.userId })));
-      return (await view).switchFor(GCM_SWITCH, false, match.client, match.topic);
-    }));
-    return matches.filter((_, index) => decisions[index]);
-  }
+  const switchedOn = (matches: readonly PushMatch[]): Promise<PushMatch[]> =>
+    enabledMatches({ cascade: deps.cascade, switchName: GCM_SWITCH, fallback: false, matches, servesClient: (client) => clients.has(client) });
 
   const events: DeliveryEvents = {
     delivered(count) {
       stats.sent += count;
     },
     async dead(match, why) {
-      const store = deps.store();
-      const device = deviceLabel(match.token);
-      if (store === undefined) {
-        logger.warn({ client: match.client, device, why }, 'FCM reports a dead registration token, but no subscription store is registered to remove it');
-        return;
-      }
-      try {
-        const removed = await store.removeToken(GCM_TRANSPORT_ID, match.token);
-        stats.removed += removed;
-        logger.info({ client: match.client, device, why, removed }, 'removed the subscription of a dead FCM registration token');
-      } catch (error) {
-        logger.error({ client: match.client, device, err: error }, 'could not remove a dead FCM registration token');
-      }
+      stats.removed += await removeDeadToken({
+        store: deps.store(), transport: GCM_TRANSPORT_ID, token: match.token, why, what: 'FCM registration token',
+        fields: { client: match.client, device: tokenLabel(match.token) }, logger,
+      });
     },
     failed(matches, error) {
       if (matches.length === 0) return;
       stats.failed += matches.length;
-      logger.error({ code: error.code, client: matches[0]!.client, devices: matches.length, device: deviceLabel(matches[0]!.token) }, error.message);
+      logger.error({ code: error.code, client: matches[0]!.client, devices: matches.length, device: tokenLabel(matches[0]!.token) }, error.message);
     },
     retrying(count, detail) {
       stats.retried += count;
@@ -116,10 +98,10 @@ export function createGcmTransport(deps: {
   return {
     id: GCM_TRANSPORT_ID,
     async isEnabled(match) {
-      return (await enabledMatches([match])).length === 1;
+      return (await switchedOn([match])).length === 1;
     },
     async deliver(notification: PushNotification, matches: readonly PushMatch[]) {
-      const enabled = await enabledMatches(matches);
+      const enabled = await switchedOn(matches);
       if (enabled.length === 0) return;
       const message = fcmMessage(notification);
       const byClient = new Map<string, PushMatch[]>();
@@ -150,7 +132,3 @@ export function createGcmTransport(deps: {
   };
 }
 
-/** Enough of a token to tell devices apart in the log, not enough to push to them. */
-export function deviceLabel(token: string): string {
-  return token.length <= 8 ? '…' : `${token.slice(0, 8)}…`;
-}

@@ -1,5 +1,5 @@
 import { setMaxListeners } from 'node:events';
-import { abortableDelay, backoffMillis, briefErrorMessage, createHttpsExchange, retryAfterMillis, type ConfigCascade, type ConfigView, type HttpsAnswer, type HttpsExchange, type Logger, type PushMatch, type PushNotification, type PushSubscription, type PushTransport, type SubscriptionStore } from '@keel/plugin-sdk';
+import { abortableDelay, backoffMillis, briefErrorMessage, createHttpsExchange, enabledMatches, removeDeadToken, retryAfterMillis, type ConfigCascade, type HttpsAnswer, type HttpsExchange, type Logger, type PushMatch, type PushNotification, type PushSubscription, type PushTransport, type SubscriptionStore } from '@keel/plugin-sdk';
 import { channelLabel, checkChannelUri } from './channel-uri.js';
 import { isWnsCode, wnsError } from './errors.js';
 import { createAccessTokenSource, type AccessTokenSource } from './wns-access-token.js';
@@ -67,32 +67,14 @@ export function createWnsTransport(deps: {
     return new Map([...options].map(([id, client]) => [id, createAccessTokenSource({ client: id, sid: client.sid, secret: client.secret, tokenUrl: () => settings.tokenUrl, http: currentHttp })] as const));
   }
 
-  async function enabledMatches(matches: readonly PushMatch[]): Promise<PushMatch[]> {
-    const views = new Map<string, Promise<ConfigView>>();
-    const decisions = await Promise.all(matches.map(async (match) => {
-      if (!clients.has(match.client)) return false;
-      const key = `${match.contextId}/${match.userId}`;
-      let view = views.get(key);
-      if (view === undefined) views.set(key, (view = deps.cascade.view({ contextId: match.contextId, userId: match.userId })));
-      return (await view).switchFor(WNS_SWITCH, false, match.client, match.topic);
-    }));
-    return matches.filter((_, index) => decisions[index]);
-  }
+  const switchedOn = (matches: readonly PushMatch[]): Promise<PushMatch[]> =>
+    enabledMatches({ cascade: deps.cascade, switchName: WNS_SWITCH, fallback: false, matches, servesClient: (client) => clients.has(client) });
 
   async function removeDeadChannel(match: PushMatch, why: string): Promise<void> {
-    const store = deps.store();
-    const channel = channelLabel(match.token);
-    if (store === undefined) {
-      logger.warn({ client: match.client, channel, why }, 'WNS reports a dead channel, but no subscription store is registered to remove it');
-      return;
-    }
-    try {
-      const removed = await store.removeToken(WNS_TRANSPORT_ID, match.token);
-      stats.removed += removed;
-      logger.info({ client: match.client, channel, why, removed }, 'removed the subscription of a dead WNS channel');
-    } catch (error) {
-      logger.error({ client: match.client, channel, err: error }, 'could not remove a dead WNS channel');
-    }
+    stats.removed += await removeDeadToken({
+      store: deps.store(), transport: WNS_TRANSPORT_ID, token: match.token, why, what: 'WNS channel',
+      fields: { client: match.client, channel: channelLabel(match.token) }, logger,
+    });
   }
 
   function fail(match: PushMatch, error: ReturnType<typeof wnsError>): void {
@@ -175,10 +157,10 @@ export function createWnsTransport(deps: {
   return {
     id: WNS_TRANSPORT_ID,
     async isEnabled(match) {
-      return (await enabledMatches([match])).length === 1;
+      return (await switchedOn([match])).length === 1;
     },
     async deliver(notification: PushNotification, matches: readonly PushMatch[]) {
-      const enabled = await enabledMatches(matches);
+      const enabled = await switchedOn(matches);
       if (enabled.length === 0) return;
       const message = wnsNotification(notification);
       const byClient = new Map<string, PushMatch[]>();
