@@ -1,10 +1,11 @@
 import {
-  contextServiceRef, defineBundle, sessionRemovedHook, sessionServiceRef, socketIoAdapterRef, webSocketServiceRef,
+  contextServiceRef, defineBundle, metricsSourceRef, sessionRemovedHook, sessionServiceRef, socketIoAdapterRef, webSocketServiceRef,
   type SocketIoAdapterProvider, type WebSocketService,
 } from '@keel/plugin-sdk';
 import type { ServerOptions } from 'socket.io';
 import { followAdapter } from './adapter-switch.js';
 import { authenticateHandshake } from './authenticate-handshake.js';
+import { createWebSocketMetricsSource } from './metrics-source.js';
 import { createSocketServer, type SocketServer } from './socket-server.js';
 import { UserSockets } from './user-sockets.js';
 
@@ -18,7 +19,7 @@ export type { SocketServer, SocketServerOptions } from './socket-server.js';
  * when that provider comes or goes the Socket.IO server is rebuilt and clients reconnect.
  */
 export default defineBundle({
-  provides: [webSocketServiceRef],
+  provides: [webSocketServiceRef, metricsSourceRef],
   requires: { sessions: sessionServiceRef },
   optional: { contexts: contextServiceRef, adapter: socketIoAdapterRef },
   start({ services, http, cascade, hooks, logger, register }) {
@@ -55,6 +56,7 @@ export default defineBundle({
       totalLocalSockets: () => server?.service.totalLocalSockets() ?? 0,
     };
     register(webSocketServiceRef, service);
+    register(metricsSourceRef, createWebSocketMetricsSource(() => server?.connectionsByProtocol() ?? { eio3: 0, eio4: 0 }));
     logger.info({ path: '/socket.io/appsuite', adapter: adapter.current?.name ?? 'local' }, 'Socket.IO endpoint ready');
     return async () => {
       adapter.close();

@@ -22,6 +22,8 @@ export type SocketData = Omit<SocketIdentity, 'slot'>;
 export interface SocketServer {
   readonly io: IoServer<Record<string, never>, Record<string, (...args: unknown[]) => void>, Record<string, never>, SocketData>;
   readonly service: WebSocketService;
+  /** Connected sockets by Engine.IO protocol, counted from the live socket table (no I/O). */
+  connectionsByProtocol(): { eio3: number; eio4: number };
   /** Sends `session:invalid` to the session's sockets on this node and disconnects them. */
   invalidateSession(sessionId: string): void;
   /** Closes every socket (clients will reconnect) and detaches from the HTTP server, which keeps running. */
@@ -106,6 +108,14 @@ export function createSocketServer(options: SocketServerOptions): SocketServer {
   return {
     io,
     service,
+    connectionsByProtocol() {
+      const counts = { eio3: 0, eio4: 0 };
+      for (const socket of io.of('/').sockets.values()) {
+        if (socket.conn.protocol === 3) counts.eio3++;
+        else counts.eio4++;
+      }
+      return counts;
+    },
     invalidateSession(sessionId) {
       // Local only: every node hears about a removed session and handles its own sockets.
       const room = io.local.to(sessionRoom(sessionId));

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { webSocketServiceRef, type WebSocketService } from '@keel/plugin-sdk';
+import { readMetrics } from '@keel/plugin-sdk/testing';
 import WebSocket from 'ws';
 import websockets from '../src/index.js';
 import { connectV2, connectV4, refusedCode, type TestSocket } from './clients.js';
@@ -50,6 +51,21 @@ describe('websockets: the App Suite Socket.IO endpoint', () => {
     assert.equal(v2.events.length + v4.events.length, 4, 'alice saw nothing of bob');
     for (const socket of [v2, v4, other]) socket.close();
     await eventually(() => (service.localSocketCount(alice.contextId, alice.userId) === 0 ? true : undefined), 'sockets to close');
+  });
+
+  it('reports connected sockets by protocol in its metrics source', async () => {
+    const connections = async () => {
+      const metrics = await readMetrics(directory.kernel, 'websockets');
+      return { eio3: metrics.value('keel_socketio_connections', { protocol: 'eio3' }), eio4: metrics.value('keel_socketio_connections', { protocol: 'eio4' }) };
+    };
+    const v2 = track(await connectV2(url, alice));
+    const v4 = track(await connectV4(url, alice));
+    const other = track(await connectV4(url, bob, { transports: ['polling'] }));
+    assert.deepEqual(await connections(), { eio3: 1, eio4: 2 });
+    v4.close();
+    await eventually(async () => ((await connections()).eio4 === 1 ? true : undefined), 'the v4 socket to go');
+    for (const socket of [v2, other]) socket.close();
+    await eventually(async () => ((await connections()).eio3 === 0 && (await connections()).eio4 === 0 ? true : undefined), 'every socket to go');
   });
 
   it('speaks the wire format of the spec: EIO=3 URL, open packet, 40, then 42["ox:mail:new",{…}]', async () => {
