@@ -79,7 +79,7 @@ export function createHttpServer(options: HttpServerOptions): KeelHttpServer {
   const resolutions = new WeakMap<FastifyRequest, Resolution>();
   /** Requests a bundle's raw listener took over, with that bundle. */
   const rawOwners = new WeakMap<FastifyRequest, string>();
-  const ownerOf = (request: FastifyRequest): string | undefined => resolutions.get(request)?.entry.owner ?? rawOwners.get(request);
+  const ownerOf = (request: FastifyRequest): string | undefined => rawOwners.get(request) ?? resolutions.get(request)?.entry.owner;
   const timings = options.requestCompleted;
 
   const fastify = Fastify({
