@@ -9,7 +9,7 @@ import {
 } from '@keel/plugin-sdk';
 import { keelError } from '../errors.js';
 import { createConfigCascade, loadServerConfig, type ServerConfig } from '../config/index.js';
-import { createHttpServer, type KeelHttpServer } from '../http/index.js';
+import { createHttpServer, readTrustProxy, type KeelHttpServer } from '../http/index.js';
 import { createLogger } from '../logging/index.js';
 import { recordInfo, type BundleRecord } from './bundle-record.js';
 import { startBundle, type RuntimeShared } from './bundle-runtime.js';
@@ -102,6 +102,7 @@ export async function createKernel(options: KernelOptions = {}): Promise<Kernel>
     port: options.http?.port ?? Number(env.KEEL_HTTP_PORT ?? 8080),
     isBundleActive: isActive,
     health: () => health(),
+    trustProxy: readTrustProxy(config),
     requestCompleted: {
       // tapable compiles a call function even for a hook without taps; skip the timing object then.
       observed: () => hooks.kernel.requestCompleted.isUsed(),
