@@ -6,6 +6,7 @@ import { run as appintegration } from './appintegration.js';
 import { run as cluster } from './cluster.js';
 import { run as contactsLdap } from './contacts-ldap.js';
 import { run as login } from './login.js';
+import { run as metrics } from './metrics.js';
 import { run as pnsWebsocket } from './pns-websocket.js';
 import { run as pushDovecot } from './push-dovecot.js';
 import { run as pushImapidle } from './push-imapidle.js';
@@ -18,6 +19,7 @@ export const suites: Suite[] = [
   { name: 'lookups', run: lookups },
   { name: 'kernel-boot', run: kernelBoot },
   { name: 'login', run: login },
+  { name: 'metrics', run: metrics },
   { name: 'pns-websocket', run: pnsWebsocket },
   { name: 'webhooks', run: webhooks },
   { name: 'apns', run: apns },
