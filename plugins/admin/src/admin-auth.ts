@@ -46,9 +46,10 @@ export function createAdminAuth(options: AdminAuthOptions): MasterAdminAuth {
     const address = request.ip;
     const lockedMs = options.failures.lockedFor(address);
     if (lockedMs > 0) throw adminLockedOut(Math.ceil(lockedMs / 1000));
+    const challenge = !isScriptRequest(request);
     const basic = parseBasic(request.headers['authorization']);
     // A request without credentials is how clients discover the realm: not counted as a failure.
-    if (basic === undefined) throw adminAuthRequired('send the master admin login and password with HTTP Basic authentication');
+    if (basic === undefined) throw adminAuthRequired('send the master admin login and password with HTTP Basic authentication', challenge);
     if (await check(basic.login, basic.password)) {
       options.failures.reset(address);
       return;
@@ -57,10 +58,24 @@ export function createAdminAuth(options: AdminAuthOptions): MasterAdminAuth {
     options.logger.warn({ address, login: basic.login, lockedMs: outcome.lockedMs }, 'master admin authentication failed');
     if (outcome.lockedMs > 0) throw adminLockedOut(Math.ceil(outcome.lockedMs / 1000));
     if (outcome.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, outcome.delayMs));
-    throw adminAuthRequired('wrong login or password');
+    throw adminAuthRequired('wrong login or password', challenge);
   }
 
   return { verify, check, forget: () => verified.clear() };
+}
+
+/** Wraps a route handler so that it runs only for the master admin. */
+export function guardWith(auth: AdminAuth) {
+  return <T>(handler: (request: HttpRequest) => T | Promise<T>) => async (request: HttpRequest): Promise<T> => {
+    await auth.verify(request);
+    return handler(request);
+  };
+}
+
+/** The admin console marks its requests the way XMLHttpRequest libraries do; they get no Basic challenge. */
+export function isScriptRequest(request: Pick<HttpRequest, 'headers'>): boolean {
+  const value = request.headers['x-requested-with'];
+  return (Array.isArray(value) ? value[0] : value)?.toLowerCase() === 'xmlhttprequest';
 }
 
 /** `Authorization: Basic base64(login:password)`; the password may contain colons. */

@@ -3,10 +3,14 @@ import { KeelError } from '@keel/plugin-sdk';
 /** Every error the admin bundle answers, with its stable code and HTTP status. */
 export const REALM = 'Keel admin';
 
-export function adminAuthRequired(detail: string): KeelError {
+/**
+ * `challenge: false` leaves out `WWW-Authenticate`: browsers answer a Basic challenge to a script's
+ * request with their own login dialog, which the admin console replaces with its own form.
+ */
+export function adminAuthRequired(detail: string, challenge = true): KeelError {
   return new KeelError('ADM-0001', `Master admin authentication failed: ${detail}`, {
     status: 401,
-    headers: { 'www-authenticate': `Basic realm="${REALM}", charset="UTF-8"` },
+    headers: challenge ? { 'www-authenticate': `Basic realm="${REALM}", charset="UTF-8"` } : {},
   });
 }
 
@@ -27,6 +31,14 @@ export function cannotStopSelf(name: string): KeelError {
 
 export function unknownBundle(name: string): KeelError {
   return new KeelError('ADM-0004', `No bundle named '${name}' is installed`, { status: 404, params: [name] });
+}
+
+export function invalidQueryParameter(parameter: string, detail: string): KeelError {
+  return new KeelError('ADM-0005', `Invalid query parameter '${parameter}': ${detail}`, { status: 400, params: [parameter] });
+}
+
+export function unknownConsoleFile(name: string): KeelError {
+  return new KeelError('ADM-0006', `The admin console has no file named '${name}'`, { status: 404, params: [name] });
 }
 
 export function invalidMasterPasswordFile(file: string, line: number, detail: string): Error {

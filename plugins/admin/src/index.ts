@@ -1,12 +1,16 @@
-import { adminAuthRef, createFailureTracker, defineBundle } from '@keel/plugin-sdk';
+import { adminAuthRef, createFailureTracker, defineBundle, metricsSourceRef } from '@keel/plugin-sdk';
 import { createAdminAuth } from './admin-auth.js';
 import { readAdminSettings } from './admin-settings.js';
+import { CONSOLE_PATH, loadConsoleFiles, registerConsoleRoutes } from './console-files.js';
+import { registerInspectionRoutes } from './inspection-routes.js';
 import { loadMasterCredential, type MasterCredential } from './master-credential.js';
 import { registerKernelRoutes } from './kernel-routes.js';
 
 export default defineBundle({
   provides: [adminAuthRef],
-  async start({ bundle, config, logger, http, kernel, register, scheduler }) {
+  // Optional: bundles come and go with their figures; the snapshot reads whoever is registered.
+  optional: { metrics: metricsSourceRef },
+  async start({ bundle, config, cascade, logger, http, kernel, register, scheduler, services }) {
     let settings = readAdminSettings(config);
     const load = () => loadMasterCredential({
       login: settings.login, configDir: config.directory, dataDir: config.dataDirectory, env: process.env, logger,
@@ -27,6 +31,10 @@ export default defineBundle({
 
     register(adminAuthRef, auth);
     registerKernelRoutes({ http, auth, kernel, self: bundle.name });
+    registerInspectionRoutes({ http, auth, metrics: services.metrics, cascade });
+    const consoleFiles = await loadConsoleFiles();
+    if (consoleFiles.has('index.html')) registerConsoleRoutes(http, consoleFiles);
+    else logger.warn(`admin console not built (no dist/console): ${CONSOLE_PATH}/ is not served; run 'npx tsc -b plugins/admin'`);
     return stopReload;
   },
 });

@@ -1,17 +1,17 @@
 import type { AdminAuth, BundleInfo, HttpRequest, HttpService, KernelControl } from '@keel/plugin-sdk';
+import { guardWith } from './admin-auth.js';
+import { bundleGraph } from './bundle-graph.js';
 import { cannotStopSelf, unknownBundle } from './errors.js';
 
 /**
  * The kernel part of the admin REST API (`/admin/v1`), every route behind the master admin:
- * bundles and their states, runtime start/stop, configuration reload, the service registry.
+ * bundles and their states, runtime start/stop, configuration reload, the service registry, and the
+ * dependency graph the console draws.
  */
 export function registerKernelRoutes(options: { http: HttpService; auth: AdminAuth; kernel: KernelControl; self: string }): void {
   const { http, auth, kernel, self } = options;
 
-  const guarded = (handler: (request: HttpRequest) => unknown | Promise<unknown>) => async (request: HttpRequest) => {
-    await auth.verify(request);
-    return handler(request);
-  };
+  const guarded = guardWith(auth);
 
   const requireBundle = (request: HttpRequest): BundleInfo => {
     const name = request.params['name'] ?? '';
@@ -39,4 +39,5 @@ export function registerKernelRoutes(options: { http: HttpService; auth: AdminAu
   });
   http.route({ method: 'POST', path: '/admin/v1/reload', handler: guarded(() => kernel.reload()) });
   http.route({ method: 'GET', path: '/admin/v1/services', handler: guarded(() => ({ services: kernel.services() })) });
+  http.route({ method: 'GET', path: '/admin/v1/bundle-graph', handler: guarded(() => bundleGraph(kernel.bundles())) });
 }
