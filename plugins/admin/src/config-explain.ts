@@ -1,6 +1,6 @@
-import type { CascadeSubject, CascadeValue, ConfigCascade } from '@keel/plugin-sdk';
+import type { CascadeSubject, CascadeValue, ConfigCascade, ContextService, UserService } from '@keel/plugin-sdk';
 import type { ExplainAnswer } from '../console/src/api-types.js';
-import { invalidQueryParameter } from './errors.js';
+import { invalidQueryParameter, unknownSubject } from './errors.js';
 
 /** Property names as the config files spell them: `com.openexchange.pns.transport.websocket.enabled.<client>.ox:mail:new`. */
 const PROPERTY_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9_.:/-]*$/;
@@ -34,8 +34,17 @@ function id(query: Readonly<Record<string, string | undefined>>, name: string): 
   return value;
 }
 
+/** The directory, when one runs: an unknown context or user is reported instead of explained as empty. */
+export interface Directory {
+  contexts?: Pick<ContextService, 'get'> | undefined;
+  users?: Pick<UserService, 'get'> | undefined;
+}
+
 /** `GET /admin/v1/config/explain`: every scope's value for one (context, user) and which one wins. */
-export async function explainProperty(cascade: ConfigCascade, query: ExplainQuery): Promise<ExplainAnswer> {
+export async function explainProperty(cascade: ConfigCascade, query: ExplainQuery, directory: Directory = {}): Promise<ExplainAnswer> {
+  const { contextId, userId } = query.subject;
+  if (directory.contexts !== undefined && (await directory.contexts.get(contextId)) === undefined) throw unknownSubject(contextId);
+  if (userId !== undefined && directory.users !== undefined && (await directory.users.get(contextId, userId)) === undefined) throw unknownSubject(contextId, userId);
   const explained = (await cascade.view(query.subject)).explain(query.property);
   const redacted = SECRET_PATTERN.test(query.property) && explained.values.length > 0;
   const hide = (value: CascadeValue): CascadeValue => (redacted ? { ...value, value: REDACTED } : value);

@@ -37,6 +37,14 @@ export function invalidQueryParameter(parameter: string, detail: string): KeelEr
   return new KeelError('ADM-0005', `Invalid query parameter '${parameter}': ${detail}`, { status: 400, params: [parameter] });
 }
 
+export function unknownSubject(contextId: number, userId?: number): KeelError {
+  const what = userId === undefined ? `context ${contextId}` : `user ${userId} in context ${contextId}`;
+  return new KeelError('ADM-0007', `The directory knows no ${what}; the cascade would show only the server and context-set values`, {
+    status: 404,
+    params: userId === undefined ? [contextId] : [contextId, userId],
+  });
+}
+
 export function unknownConsoleFile(name: string): KeelError {
   return new KeelError('ADM-0006', `The admin console has no file named '${name}'`, { status: 404, params: [name] });
 }

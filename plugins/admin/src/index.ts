@@ -1,4 +1,4 @@
-import { adminAuthRef, createFailureTracker, defineBundle, metricsSourceRef } from '@keel/plugin-sdk';
+import { adminAuthRef, contextServiceRef, createFailureTracker, defineBundle, metricsSourceRef, userServiceRef } from '@keel/plugin-sdk';
 import { createAdminAuth } from './admin-auth.js';
 import { readAdminSettings } from './admin-settings.js';
 import { CONSOLE_PATH, loadConsoleFiles, registerConsoleRoutes } from './console-files.js';
@@ -8,8 +8,9 @@ import { registerKernelRoutes } from './kernel-routes.js';
 
 export default defineBundle({
   provides: [adminAuthRef],
-  // Optional: bundles come and go with their figures; the snapshot reads whoever is registered.
-  optional: { metrics: metricsSourceRef },
+  // Optional: bundles come and go with their figures, and the directory only tells the config
+  // inspector whether a context or user exists; the admin API must run without any of them.
+  optional: { metrics: metricsSourceRef, contexts: contextServiceRef, users: userServiceRef },
   async start({ bundle, config, cascade, logger, http, kernel, register, scheduler, services }) {
     let settings = readAdminSettings(config);
     const load = () => loadMasterCredential({
@@ -31,7 +32,7 @@ export default defineBundle({
 
     register(adminAuthRef, auth);
     registerKernelRoutes({ http, auth, kernel, self: bundle.name });
-    registerInspectionRoutes({ http, auth, metrics: services.metrics, cascade });
+    registerInspectionRoutes({ http, auth, metrics: services.metrics, cascade, contexts: services.contexts, users: services.users });
     const consoleFiles = await loadConsoleFiles();
     if (consoleFiles.has('index.html')) registerConsoleRoutes(http, consoleFiles);
     else logger.warn(`admin console not built (no dist/console): ${CONSOLE_PATH}/ is not served; run 'npx tsc -b plugins/admin'`);

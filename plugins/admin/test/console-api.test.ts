@@ -82,11 +82,24 @@ describe('admin console: routes over HTTP with the real kernel', () => {
     assert.equal((await call(kernel.url, 'GET', '/admin/v1/config/explain?property=a&context=1')).status, 401);
   });
 
+  it('GET /admin/v1/config/explain: 404 ADM-0007 for a context or user the directory does not know', async () => {
+    const context = await call(kernel.url, 'GET', `/admin/v1/config/explain?property=com.example.colour&context=${contextId + 1000}`, auth);
+    assert.equal(context.status, 404);
+    assert.equal(context.body['code'], 'ADM-0007');
+    assert.match(String(context.body['error']), new RegExp(`no context ${contextId + 1000}`));
+    const user = await call(kernel.url, 'GET', `/admin/v1/config/explain?property=com.example.colour&context=${contextId}&user=${userId + 1000}`, auth);
+    assert.equal(user.status, 404);
+    assert.match(String(user.body['error']), new RegExp(`no user ${userId + 1000} in context ${contextId}`));
+  });
+
   it('GET /admin/v1/bundle-graph: nodes and consumer → provider edges', async () => {
     const graph = await call(kernel.url, 'GET', '/admin/v1/bundle-graph', auth);
     assert.equal(graph.status, 200);
     assert.deepEqual((graph.body['nodes'] as Array<{ name: string }>).map((n) => n.name), ['admin', 'figures', 'storage-sql']);
-    assert.deepEqual(graph.body['edges'], [{ from: 'admin', to: 'figures', services: ['metrics.source'], optional: true }]);
+    assert.deepEqual(graph.body['edges'], [
+      { from: 'admin', to: 'figures', services: ['metrics.source'], optional: true },
+      { from: 'admin', to: 'storage-sql', services: ['directory.contexts', 'directory.users'], optional: true },
+    ]);
   });
 
   it('serves the console without credentials, with a strict CSP, and nothing outside its file table', async () => {

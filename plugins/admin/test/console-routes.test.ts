@@ -83,6 +83,18 @@ describe('admin console routes: config explain answer', () => {
     assert.deepEqual(nothing, { property: 'none', contextId: 2, values: [], redacted: false });
   });
 
+  it('reports a context or user the directory does not know instead of explaining empty scopes', async () => {
+    const cascade = cascadeWith(() => ({ values: [] }));
+    const directory = {
+      contexts: { get: async (id: number) => (id === 1 ? ({ id } as never) : undefined) },
+      users: { get: async (_context: number, id: number) => (id === 5 ? ({ id } as never) : undefined) },
+    };
+    assert.equal((await explainProperty(cascade, { property: 'p', subject: { contextId: 1, userId: 5 } }, directory)).contextId, 1);
+    assert.equal(await outcomeOf(explainProperty(cascade, { property: 'p', subject: { contextId: 2 } }, directory)), 'ADM-0007');
+    assert.equal(await outcomeOf(explainProperty(cascade, { property: 'p', subject: { contextId: 1, userId: 6 } }, directory)), 'ADM-0007');
+    assert.deepEqual(cascade.subjects, [{ contextId: 1, userId: 5 }], 'the cascade is not consulted for unknown subjects');
+  });
+
   it('hides the values of properties named like secrets', async () => {
     const cascade = cascadeWith(() => ({ winner: { scope: 'context', value: 'hunter2' }, values: [{ scope: 'context', value: 'hunter2' }] }));
     for (const property of ['keel.database.password', 'com.openexchange.push.dovecot.secret', 'x.apiKey', 'x.private_key']) {
