@@ -1,9 +1,10 @@
 import {
-  adminAuthRef, clusterMembershipRef, clusterServiceRef, createCredentialCipher, credentialStorageRef, databaseRef, defineBundle, pushManagerRef, pushServiceRef, sessionAddedHook,
+  adminAuthRef, clusterMembershipRef, clusterServiceRef, createCredentialCipher, credentialStorageRef, databaseRef, defineBundle, metricsSourceRef, pushManagerRef, pushServiceRef, sessionAddedHook,
   sessionRemovedHook, sessionServiceRef, userDeletedHook, userPasswordChangedHook, userServiceRef, type PushService,
 } from '@keel/plugin-sdk';
 import { registerAdminRoutes } from './admin-routes.js';
 import { createCredentialStorage, createMemoryBackend, createSqlBackend } from './credential-storage.js';
+import { createPushMetricsSource } from './metrics-source.js';
 import { pushMigrations } from './push-schema.js';
 import { createPushFramework } from './push-service.js';
 import { readPushSettings, type PushSettings } from './push-settings.js';
@@ -18,7 +19,7 @@ const needsSessionPasswords = (settings: PushSettings) => settings.credstorage.e
 const REGISTRATIONS_TOPIC = 'push.registrations';
 
 export default defineBundle({
-  provides: [pushServiceRef, credentialStorageRef, clusterMembershipRef],
+  provides: [pushServiceRef, credentialStorageRef, clusterMembershipRef, metricsSourceRef],
   requires: { database: databaseRef, sessions: sessionServiceRef, adminAuth: adminAuthRef, users: userServiceRef },
   optional: { managers: pushManagerRef },
   async start({ services, config, hooks, http, lifecycle, logger, register, registry, scheduler }) {
@@ -67,6 +68,7 @@ export default defineBundle({
       permanentPushPossible: () => push.permanentPushPossible(),
     };
     register(pushServiceRef, service);
+    register(metricsSourceRef, createPushMetricsSource({ managers: () => managers.all().map((manager) => manager.name), listenerCounts: () => push.listenerCounts() }));
     registerAdminRoutes(http, adminAuth, push);
 
     const inBackground = (what: string, work: () => Promise<unknown>) => {

@@ -167,6 +167,19 @@ export function createListenerRegistry(options: ListenerRegistryOptions) {
         })))
         .sort((a, b) => a.contextId - b.contextId || a.userId - b.userId || a.manager.localeCompare(b.manager));
     },
+    /** Running listeners per manager name and kind, for the metrics source (a walk over memory, unsorted). */
+    counts(): Map<string, { permanent: number; session: number }> {
+      const counts = new Map<string, { permanent: number; session: number }>();
+      for (const state of states.values()) {
+        for (const running of state.listeners.values()) {
+          let entry = counts.get(running.manager);
+          if (entry === undefined) counts.set(running.manager, (entry = { permanent: 0, session: 0 }));
+          if (running.permanent) entry.permanent++;
+          else entry.session++;
+        }
+      }
+      return counts;
+    },
     /** Stops everything (node or bundle shutdown) and refuses further work. */
     async close(reason: PushListenerStopReason): Promise<void> {
       closed = true;

@@ -36,6 +36,8 @@ export interface PushFramework extends PushService {
   close(): Promise<void>;
   /** Reasons permanent push is not possible here (empty when it is). */
   permanentPushObstacles(): string[];
+  /** Listeners running here per manager name and kind. */
+  listenerCounts(): Map<string, { permanent: number; session: number }>;
 }
 
 function validRegistration(registration: PushRegistration): PushRegistration {
@@ -169,6 +171,7 @@ export function createPushFramework(options: PushFrameworkOptions): PushFramewor
 
     registrations: () => registrations.list(),
     runningListeners: () => registry.running(),
+    listenerCounts: () => registry.counts(),
     permanentPushPossible,
     permanentPushObstacles,
     replan,
