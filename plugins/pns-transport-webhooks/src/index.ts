@@ -1,4 +1,5 @@
-import { defineBundle, pushTransportRef, subscriptionStoreRef, userServiceRef } from '@keel/plugin-sdk';
+import { defineBundle, metricsSourceRef, pushTransportRef, subscriptionStoreRef, userServiceRef } from '@keel/plugin-sdk';
+import { createWebhookMetricsSource } from './metrics-source.js';
 import { readTransportSettings } from './transport-settings.js';
 import { parseWebhooks, type WebhookConfig } from './webhook-config.js';
 import { createWebhookHttpClient, type WebhookHttpClient } from './webhook-http-client.js';
@@ -10,7 +11,7 @@ export { createWebhookHttpClient } from './webhook-http-client.js';
 export { measureWebhookDeliveries, type WebhookBenchmarkResult } from './delivery-benchmark.js';
 
 export default defineBundle({
-  provides: [pushTransportRef],
+  provides: [pushTransportRef, metricsSourceRef],
   // The directory gives `email1`; pns-impl's store is looked up when needed (not a dependency:
   // pns-impl tracks transports, so transports start first and stop last, after its final drain).
   optional: { users: userServiceRef },
@@ -43,6 +44,7 @@ export default defineBundle({
       announce();
     });
     register(pushTransportRef, transport, { properties: { transport: 'webhook' } });
+    register(metricsSourceRef, createWebhookMetricsSource(transport));
     return () => {
       stopReload();
       transport.abort();

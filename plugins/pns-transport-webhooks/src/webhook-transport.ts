@@ -24,7 +24,8 @@ export interface WebhookTransportDeps {
 export interface WebhookTransport extends PushTransport {
   /** Ends pending retry waits (the bundle is stopping). */
   abort(): void;
-  counters(): { sent: number; failed: number; retried: number; removed: number };
+  /** Deliveries by outcome (`refused`: the URI guard refused the target), retries, subscriptions removed. */
+  counters(): { sent: number; failed: number; refused: number; retried: number; removed: number };
 }
 
 /** Where a delivery went, for logs: scheme, host and port only (paths and queries may carry secrets). */
@@ -39,7 +40,7 @@ function originOf(uri: string): string {
 export function createWebhookTransport(deps: WebhookTransportDeps): WebhookTransport {
   const now = deps.now ?? (() => Date.now());
   const aborter = new AbortController();
-  const counters = { sent: 0, failed: 0, retried: 0, removed: 0 };
+  const counters = { sent: 0, failed: 0, refused: 0, retried: 0, removed: 0 };
 
   async function emailOf(match: PushMatch): Promise<string | undefined> {
     try {
@@ -82,7 +83,8 @@ export function createWebhookTransport(deps: WebhookTransportDeps): WebhookTrans
       }
       const retryable = !outcome.refused && !outcome.tls && isRetryable({ ...outcome, timeout: outcome.timeout !== undefined });
       if (!retryable || attempt > settings.maxRetries || aborter.signal.aborted) {
-        counters.failed++;
+        if (outcome.refused) counters.refused++;
+        else counters.failed++;
         deps.logger.warn({ ...where, status: outcome.status, reason: outcome.reason, attempts: attempt }, outcome.refused ? 'webhook target refused; not delivered' : outcome.tls ? "webhook receiver's TLS certificate not accepted; not delivered" : 'webhook delivery failed');
         return;
       }

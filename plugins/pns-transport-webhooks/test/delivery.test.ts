@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createServer } from 'node:net';
 import { after, before, describe, it } from 'node:test';
+import { readMetrics } from '@keel/plugin-sdk/testing';
 import { adminSend, startReceiver, startWebhookKernel, subscribe, type Receiver, type WebhookKernel } from './support.js';
 
 const SIGNATURE_SECRET = 'ox-signature-secret';
@@ -229,5 +231,29 @@ describe('webhook transport against a local receiver', () => {
     assert.equal(other!.headers.authorization, undefined, 'no credentials for another origin');
     await adminSend(kit, alice, 'ox:mail:new', { id: 'moved-3' });
     assert.equal(receiver.requestsTo('/hooks/new-home').length, 1, '302 turns a POST into a GET: not followed');
+  });
+
+  it('counts deliveries by outcome and retries in its metrics source', async () => {
+    // A port nobody listens on: every attempt is refused by the TCP stack, a retryable network failure.
+    const closed = await new Promise<number>((resolve) => {
+      const probe = createServer().listen(0, '127.0.0.1', () => {
+        const { port } = probe.address() as { port: number };
+        probe.close(() => resolve(port));
+      });
+    });
+    // A user of its own, so the subscriptions of the other tests are not delivered again.
+    const carol = (await kit.users.create(kit.contextId, { login: 'carol', password: 'carol-secret', displayName: 'carol', email: 'carol@example.com' })).id;
+    const webhookOf = (client: string, token: string) => ({ contextId: kit.contextId, userId: carol, client, token, transport: 'webhook', topics: ['*'] });
+    await kit.store.subscribe(webhookOf('receiver', `${receiver.url}/hooks/metrics`));
+    await kit.store.subscribe(webhookOf('free', `http://127.0.0.1:${closed}/hooks`));
+    const before = await readMetrics(kit.kernel, 'pns-transport-webhooks');
+    const outcome = (metrics: typeof before, name: string) => metrics.value('keel_webhook_deliveries_total', { outcome: name })!;
+
+    assert.equal(await adminSend(kit, carol, 'ox:mail:new', { id: 'metrics' }), 2);
+    const after = await readMetrics(kit.kernel, 'pns-transport-webhooks');
+    assert.equal(outcome(after, 'delivered') - outcome(before, 'delivered'), 1);
+    assert.equal(outcome(after, 'failed') - outcome(before, 'failed'), 1, 'the closed port, after its retries');
+    assert.equal(outcome(after, 'refused') - outcome(before, 'refused'), 0);
+    assert.equal(after.value('keel_webhook_retries_total')! - before.value('keel_webhook_retries_total')!, 3, 'maxRetries=3');
   });
 });

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { readMetrics } from '@keel/plugin-sdk/testing';
 import { adminSend, startReceiver, startWebhookKernel, subscribe, type Receiver, type WebhookKernel } from './support.js';
 
 describe('webhook targets on the local network are refused by default', () => {
@@ -51,6 +52,9 @@ describe('webhook targets on the local network are refused by default', () => {
     assert.equal(await adminSend(kit, kit.userIds.bob!, 'ox:mail:new', { id: 'x' }), 2, 'both matched and handed to the transport');
     assert.equal(receiver.requests.length, 0, 'the receiver on 127.0.0.1 was never called');
     assert.equal((await kit.store.list(kit.contextId, kit.userIds.bob!)).length, 2, 'a refusal is not a reason to remove the subscription');
+    const metrics = await readMetrics(kit.kernel, 'pns-transport-webhooks');
+    assert.deepEqual(['delivered', 'failed', 'refused'].map((outcome) => metrics.value('keel_webhook_deliveries_total', { outcome })), [0, 0, 2], 'counted as refused');
+    assert.equal(metrics.value('keel_webhook_retries_total'), 0, 'a refusal is not retried');
   });
 });
 
