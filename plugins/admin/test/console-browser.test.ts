@@ -289,7 +289,7 @@ describe('admin console lockout in headless Chromium', () => {
       }
       const text = (await page.textContent('[data-error=login]')) ?? '';
       assert.match(text, /^ADM-0002: Too many failed master admin logins from this address/);
-      assert.match(text, /Try again in \d+ s\./);
+      assert.match(text, /try again in \d+ seconds \(until .+\)$/);
       await shot(page, 'lockout');
     } finally {
       await browser.close();

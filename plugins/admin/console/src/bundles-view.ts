@@ -41,7 +41,9 @@ export const bundlesView: View = {
   mount(container, api: Api) {
     const status = el('div', { class: 'status-line', 'aria-live': 'polite' });
     const holder = el('div', { class: 'table-holder' });
-    container.append(el('h2', {}, 'Bundles'), status, holder);
+    // Bundles also change underneath (reload, a provider going away): reading again is one click.
+    const reload = button('Refresh', () => void refresh(), { class: 'refresh' });
+    container.append(el('div', { class: 'toolbar' }, el('h2', {}, 'Bundles'), reload), status, holder);
     let busy = false;
 
     async function refresh(): Promise<void> {

@@ -5,9 +5,10 @@ import type { Credentials } from './session.js';
 
 /** Why the last session ended (wrong credentials, lockout), shown above the form. */
 export function loginError(error: ApiError): string {
-  if (error.status === 429) {
-    const wait = error.retryAfterSeconds !== undefined ? ` Try again in ${error.retryAfterSeconds} s.` : '';
-    return `${error.describe()}${wait}`;
+  if (error.status === 429 && error.retryAfterSeconds !== undefined) {
+    // The server's message counts seconds from when it answered; the clock time stays true while the form waits.
+    const until = new Date(Date.now() + error.retryAfterSeconds * 1000).toLocaleTimeString();
+    return `${error.describe()} (until ${until})`;
   }
   return error.describe();
 }
