@@ -59,6 +59,11 @@ export function createSocketServer(options: SocketServerOptions): SocketServer {
     ...(options.adapter !== undefined ? { adapter: options.adapter } : {}),
   });
   io.bind(engine);
+  // A socket that closed while its polling transport still waited to send a close packet leaves a
+  // 30 s timer behind (see finishPendingCloses); nothing will poll a closed socket, so finish it.
+  engine.on('connection', (socket: { once(event: 'close', listener: () => void): void; transport?: ClosingPollingTransport }) => {
+    socket.once('close', () => socket.transport?.shouldClose?.());
+  });
   const attachment = attachToHttp(http, path, engine);
 
   io.use((socket, next) => {
@@ -127,6 +132,25 @@ export function createSocketServer(options: SocketServerOptions): SocketServer {
       // Not attached to the HTTP server, io.close() leaves it alone: it closes the sockets'
       // transports (no DISCONNECT packet, so clients reconnect), the adapters and the engine.
       await io.close();
+      finishPendingCloses(engine);
     },
   };
+}
+
+/** The engine.io internals {@link finishPendingCloses} reaches for (not in its public types). */
+interface ClosingPollingTransport {
+  shouldClose?: () => void;
+}
+
+/**
+ * A long-polling transport that is closed while no GET is waiting buffers its close packet for the
+ * next poll, on a 30 s timer (engine.io's fixed `closeTimeout`), and the timer is only cleared when
+ * that poll comes. That happens to clients that handshook and went away (refused handshakes, connect
+ * timeouts, ping timeouts), and the timers held a stopped bundle's sockets, and the process after
+ * SIGTERM, for up to 30 s. Nobody polls a detached endpoint again, so those closes are finished now
+ * (`shouldClose` runs the buffered close and clears its timer).
+ */
+export function finishPendingCloses(engine: EngineServer): void {
+  const clients = (engine as unknown as { clients: Record<string, { transport?: ClosingPollingTransport }> }).clients;
+  for (const client of Object.values(clients)) client.transport?.shouldClose?.();
 }
