@@ -33,3 +33,4 @@ export { deliverLmtp, encodeDataSection, type LmtpDelivery } from './lmtp-client
 export { imapQuote, openImapSession, type ImapReply, type ImapSession } from './imap-session.js';
 export { slapdSkipReason, startSlapd, type SlapdOptions, type SlapdServer } from './slapd.js';
 export { generatePeopleLdif, ldifLine, personDn, type PeopleLdifOptions } from './people-ldif.js';
+export { describeSecretLeaks, findSecretLeaks, MIN_SECRET_LENGTH, type LoggedSecret, type SecretLeak } from './log-secrets.js';
