@@ -1,11 +1,12 @@
-import { credentialStorageRef, defineBundle, mailAccessRef, userServiceRef } from '@keel/plugin-sdk';
+import { credentialStorageRef, defineBundle, mailAccessRef, metricsSourceRef, userServiceRef } from '@keel/plugin-sdk';
 import { createConnectionLimit } from './connection-limit.js';
 import { createMailAccess } from './mail-access.js';
 import { describeServer } from './mail-server-url.js';
+import { createMailMetricsSource } from './metrics-source.js';
 import { readMailSettings, type MailSettings } from './mail-settings.js';
 
 export default defineBundle({
-  provides: [mailAccessRef],
+  provides: [mailAccessRef, metricsSourceRef],
   requires: { users: userServiceRef },
   start({ services, config, logger, register, registry }) {
     let settings: MailSettings = readMailSettings(config);
@@ -37,6 +38,8 @@ export default defineBundle({
       limit,
       logger,
     }));
+    // A slot is held from before the connect until after the logout: it is the open connection.
+    register(metricsSourceRef, createMailMetricsSource(() => limit.inUse));
     return stopReload;
   },
 });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createServer, type Server, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { contextServiceRef, isKeelError, mailAccessRef, userServiceRef, type MailAccess } from '@keel/plugin-sdk';
-import { startTestKernel, type TestKernel } from '@keel/plugin-sdk/testing';
+import { readMetrics, startTestKernel, type TestKernel } from '@keel/plugin-sdk/testing';
 import mailImap from '../src/index.js';
 import { loadBundle, loadHarness, type DovecotServer, type Harness } from './harness.js';
 
@@ -104,7 +104,21 @@ describe('mail-imap against a real Dovecot', { skip }, () => {
     assert.equal(mail.openConnections(), 0);
   });
 
-  it('a user without a server attribute under mailServerSource=user: MSG-0005', async () => {
+  it('reports the connections it holds in its metrics source, while they are open', async () => {
+    const held = async () => (await readMetrics(kernel, 'mail-imap')).value('keel_imap_connections', { bundle: 'mail-imap' });
+    assert.equal(await held(), 0);
+    const stuck = await kernel.get(userServiceRef)!.findByLogin(alice.contextId, 'stuck');
+    const accepted = stalledSockets.length;
+    // The server that never greets keeps the connection open until the greeting timeout.
+    const pending = codeOf(mail.getMetadata(alice.contextId, stuck!.id, KEY, { password: 'x' }));
+    for (let i = 0; i < 2000 && stalledSockets.length === accepted; i++) await new Promise((resolve) => setTimeout(resolve, 5));
+    assert.equal(stalledSockets.length, accepted + 1, 'the stalled server accepted the connection');
+    assert.equal(await held(), 1);
+    assert.match(await pending, /^MSG-0003/);
+    assert.equal(await held(), 0);
+  });
+
+    it('a user without a server attribute under mailServerSource=user: MSG-0005', async () => {
     const users = kernel.get(userServiceRef)!;
     const nobody = await users.create(alice.contextId, { login: 'nobody', password: 'x', displayName: 'N', email: 'nobody@example.com' });
     assert.match(await codeOf(mail.resolveEndpoint(alice.contextId, nobody.id, { password: 'x' })), /^MSG-0005: .*no mail\/imapServer attribute/);

@@ -42,6 +42,8 @@ export interface IdleConnectionDeps {
   queue: StartQueue;
   lock: ListenerLock;
   random?: () => number;
+  /** Told when an IMAP client is created and when its connection closes (once each), for the metrics gauge. */
+  connections?: { opened(): void; closed(): void };
 }
 
 /** A connection that stayed up this long was healthy: the next drop starts the backoff from the beginning. */
@@ -209,10 +211,13 @@ export class IdleConnection {
       clientInfo: { name: 'Keel push-imapidle' },
     });
     const session: Session = { client, closed: false, newMail: false, otherChange: false };
+    // Every path ends in client.close(), and imapflow emits 'close' once, on the first close.
+    this.deps.connections?.opened();
     client.on('error', (error: Error) => {
       session.error = error;
     });
     client.on('close', () => {
+      this.deps.connections?.closed();
       session.closed = true;
       this.signal.notify();
     });

@@ -12,6 +12,8 @@ export interface ImapIdlePushManager extends PushManager {
   listeners(): ListenerStatus[];
   /** Connection attempts waiting for a slot / running now. */
   queue(): { pending: number; active: number };
+  /** IMAP connections this manager holds now (connecting, or open in IDLE). */
+  openConnections(): number;
   /** Stops every listener and closes every connection (bundle stop). */
   close(): Promise<void>;
 }
@@ -39,6 +41,8 @@ export function createImapIdleManager(deps: ImapIdleManagerDeps): ImapIdlePushMa
   const queue = createStartQueue({ maxConcurrent: settings.maxConcurrentConnects, perSecond: settings.connectsPerSecond });
   const running = new Map<string, Running>();
   let unshared = 0;
+  let openConnections = 0;
+  const connections = { opened: () => void openConnections++, closed: () => void openConnections-- };
   let closed = false;
   let warnedNoLockService = false;
 
@@ -66,6 +70,7 @@ export function createImapIdleManager(deps: ImapIdleManagerDeps): ImapIdlePushMa
       queue,
       lock: lockFor(key),
       ...(deps.random ? { random: deps.random } : {}),
+      connections,
       endpoint: () => deps.mail.resolveEndpoint(request.contextId, request.userId, entry.password === undefined ? {} : { password: entry.password }),
       emit: (messageData) => deps.pns.handle({ contextId: request.contextId, userId: request.userId, topic: MAIL_NEW_TOPIC, messageData }),
     });
@@ -107,6 +112,7 @@ export function createImapIdleManager(deps: ImapIdleManagerDeps): ImapIdlePushMa
     },
     listeners: () => [...running.values()].map((entry) => ({ ...entry.connection.status, retryDelaysMs: [...entry.connection.status.retryDelaysMs] })),
     queue: () => ({ pending: queue.pending, active: queue.active }),
+    openConnections: () => openConnections,
     async close() {
       closed = true;
       const entries = [...running.values()];

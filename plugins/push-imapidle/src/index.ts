@@ -1,6 +1,7 @@
-import { defineBundle, lockServiceRef, mailAccessRef, pushManagerRef, pushNotificationServiceRef } from '@keel/plugin-sdk';
+import { defineBundle, lockServiceRef, mailAccessRef, metricsSourceRef, pushManagerRef, pushNotificationServiceRef } from '@keel/plugin-sdk';
 import { createImapIdleManager } from './imap-idle-manager.js';
 import { readImapIdleSettings } from './imap-idle-settings.js';
+import { createImapIdleMetricsSource } from './metrics-source.js';
 
 export type { ImapIdlePushManager } from './imap-idle-manager.js';
 export type { ListenerState, ListenerStatus } from './idle-connection.js';
@@ -11,7 +12,7 @@ export type { ListenerState, ListenerStatus } from './idle-connection.js';
  * a reload restarts nothing, the bundle is restarted to apply new ones.
  */
 export default defineBundle({
-  provides: [pushManagerRef],
+  provides: [pushManagerRef, metricsSourceRef],
   requires: { mail: mailAccessRef, pns: pushNotificationServiceRef },
   optional: { locks: lockServiceRef },
   start({ services, config, logger, register }) {
@@ -24,6 +25,7 @@ export default defineBundle({
       locks: () => services.locks.get(),
     });
     register(pushManagerRef, manager, { properties: { name: manager.name } });
+    register(metricsSourceRef, createImapIdleMetricsSource(() => manager.openConnections()));
     logger.info(
       { folder: settings.folder, pushMode: settings.pushMode, clusterLock: settings.clusterLock, permanent: settings.supportsPermanentListeners },
       'imapidle push manager ready',

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { PushListener } from '@keel/plugin-sdk';
+import { readMetrics } from '@keel/plugin-sdk/testing';
 import { eventually, loadHarness, login, logout, mailMessage, startImapIdleKernel, type DovecotServer, type ImapIdleKernel } from './support.js';
 
 const harness = await loadHarness();
@@ -132,7 +133,21 @@ describe('push-imapidle with a real Dovecot', { skip }, () => {
     assert.equal(alices.at(-1)!.messageData['id'], String(Number(alices.at(-2)!.messageData['id']) + 1), 'no message reported twice after the reconnect');
   });
 
-  it('runs when the push framework starts it for a session of an allowed client, and stops with the session', async (t) => {
+  it('reports the IMAP connections it holds in its metrics source', async () => {
+    const held = async () => (await readMetrics(keel.kernel, 'push-imapidle')).value('keel_imap_connections', { bundle: 'push-imapidle' });
+    await idle('alice');
+    await idle('bob');
+    const inIdle = () => keel.manager.listeners().filter((l) => l.state === 'idle').length;
+    assert.equal(inIdle(), 2);
+    assert.equal(await held(), 2, "alice's and bob's connections");
+    const carol = await start('carol');
+    await idle('carol');
+    assert.equal(await held(), 3);
+    await carol.stop();
+    assert.equal(await held(), 2, "carol's connection closed with her listener");
+  });
+
+    it('runs when the push framework starts it for a session of an allowed client, and stops with the session', async (t) => {
     if (!keel.realPush) return t.skip('the push bundle is not built');
     const session = await login(keel.kernel.url, 'dave@example.com', 'dave-secret', 'open-xchange-mobile-api-facade');
     await idle('dave');
