@@ -38,8 +38,24 @@ export interface LdapConnector {
   withConnection<T>(work: (client: Client) => Promise<T>): Promise<T>;
 }
 
-export function createLdapConnector(settings: LdapSettings): LdapConnector {
+/** Told when a client is created and when it is unbound (once each), for the metrics gauge. */
+export interface ConnectionEvents {
+  opened(): void;
+  closed(): void;
+}
+
+export function createLdapConnector(settings: LdapSettings, events?: ConnectionEvents): LdapConnector {
   let preferred = 0;
+
+  async function close(client: Client): Promise<void> {
+    try {
+      await client.unbind();
+    } catch {
+      // the connection is gone either way
+    } finally {
+      events?.closed();
+    }
+  }
 
   function clientOptions(url: string): ClientOptions {
     const options: ClientOptions = { url, connectTimeout: settings.connectTimeoutMs, timeout: settings.operationTimeoutMs };
@@ -61,6 +77,7 @@ export function createLdapConnector(settings: LdapSettings): LdapConnector {
 
   async function open(url: string): Promise<Client> {
     const client = new Client(clientOptions(url));
+    events?.opened();
     if (settings.tls.startTls) {
       try {
         await client.startTLS(tlsOptions(url));
@@ -98,12 +115,4 @@ export function createLdapConnector(settings: LdapSettings): LdapConnector {
       throw new LdapUnavailableError(problems.join('; '));
     },
   };
-}
-
-async function close(client: Client): Promise<void> {
-  try {
-    await client.unbind();
-  } catch {
-    // the connection is gone either way
-  }
 }
