@@ -1,14 +1,15 @@
 // contacts-ldap: read-only contact folders from LDAP, registered above contacts-sql (ranking 100)
 // so the folders it serves — the global address book, if configured with id "6" — come from LDAP
 // for every user whose cascade enables a provider (com.openexchange.contacts.ldap.accounts).
-import { contactStorageRef, defineBundle, sessionServiceRef, userServiceRef, type ContactCaller } from '@keel/plugin-sdk';
+import { contactStorageRef, defineBundle, metricsSourceRef, sessionServiceRef, userServiceRef, type ContactCaller } from '@keel/plugin-sdk';
 import { ACCOUNTS_PROPERTY, createLdapContactStorage } from './ldap-contact-storage.js';
+import { createContactsLdapMetricsSource } from './metrics-source.js';
 import { loadProviders, type ProviderSet } from './providers.js';
 
 export const LDAP_STORAGE_RANKING = 100;
 
 export default defineBundle({
-  provides: [contactStorageRef],
+  provides: [contactStorageRef, metricsSourceRef],
   optional: { sessions: sessionServiceRef, users: userServiceRef },
   start({ services, register, config, cascade, logger }) {
     const users = () => services.users.get();
@@ -36,6 +37,8 @@ export default defineBundle({
     const enabledIds = async (caller: ContactCaller) => (await cascade.view({ contextId: caller.contextId, userId: caller.userId })).getList(ACCOUNTS_PROPERTY, []);
     const storage = createLdapContactStorage({ providers: () => current.providers, enabledIds, logger });
     register(contactStorageRef, storage, { ranking: config.getNumber('keel.contacts.ldap.ranking', LDAP_STORAGE_RANKING), properties: { storage: 'ldap' } });
+    // The current set only: a reload closes the previous set's pools.
+    register(metricsSourceRef, createContactsLdapMetricsSource(() => current.openConnections()));
     logger.info({ providers: current.providers.map((p) => p.config.id) }, `LDAP contact providers ready`);
 
     const stopReload = config.onReload(async () => {

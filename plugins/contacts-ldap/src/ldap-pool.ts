@@ -13,6 +13,8 @@ export interface LdapPool {
   /** Runs `work` on a connection bound as `identity`; read operations may be retried on another host. */
   run<T>(identity: BindIdentity, work: (client: Client) => Promise<T>): Promise<T>;
   stats(): { size: number; busy: number; waiting: number };
+  /** ldapts clients the pool holds now (busy or idle); a slot whose connection was discarded has none. */
+  openConnections(): number;
   close(): Promise<void>;
 }
 
@@ -173,6 +175,7 @@ export function createLdapPool(config: ConnectionConfig): LdapPool {
       }
     },
     stats: () => ({ size: slots.length, busy: slots.filter((slot) => slot.busy).length, waiting: waiting.length }),
+    openConnections: () => slots.reduce((open, slot) => open + (slot.client === undefined ? 0 : 1), 0),
     async close() {
       closed = true;
       for (const waiter of waiting.splice(0)) {

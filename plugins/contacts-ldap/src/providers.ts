@@ -12,6 +12,8 @@ export interface ProviderSet {
   providers: readonly Provider[];
   /** True when some used connection binds as the user: sessions must keep login passwords. */
   needsPasswords: boolean;
+  /** ldapts clients held by all of this set's pools. */
+  openConnections(): number;
   close(): Promise<void>;
 }
 
@@ -29,6 +31,7 @@ export function loadProviders(config: ConfigService, users: () => UserService | 
   return {
     providers,
     needsPasswords: configs.some((provider) => bindsAsUser(provider.connection.bind)),
+    openConnections: () => [...pools.values()].reduce((open, pool) => open + pool.openConnections(), 0),
     async close() {
       await Promise.all([...pools.values()].map((pool) => pool.close()));
     },
