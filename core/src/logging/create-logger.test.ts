@@ -66,6 +66,21 @@ describe('createLogger', () => {
     assert.deepEqual(headers, { authorization: REDACTED, cookie: REDACTED, accept: 'text/html' });
   });
 
+  // Found by test/e2e/log-secrets.test.ts: fastify logs clientError errors at trace, and node puts the
+  // request's raw bytes on them (a Buffer, written as a byte array).
+  it('never writes the raw request bytes of an HTTP parser error', () => {
+    const out = capture();
+    const logger = createLogger({ level: 'trace', destination: out.stream });
+    const request = 'GET / HTTP/1.1\r\nAuthorization: Basic b3hhZG1pbm1hc3RlcjpzZWNyZXQ=\r\n';
+    const error = Object.assign(new Error('Parse Error: Header overflow'), { code: 'HPE_HEADER_OVERFLOW', rawPacket: Buffer.from(request) });
+    logger.trace({ err: error }, 'client error');
+    const [line] = out.lines();
+    const err = line?.['err'] as Record<string, unknown>;
+    assert.equal(err['code'], 'HPE_HEADER_OVERFLOW');
+    assert.equal(err['rawPacket'], REDACTED);
+    assert.ok(!out.text().includes([...Buffer.from('b3hhZG1pbm1hc3RlcjpzZWNyZXQ=')].join(',')), out.text());
+  });
+
   it('leaves objects without secrets untouched and logs them in full', () => {
     const out = capture();
     const logger = createLogger({ destination: out.stream });

@@ -10,6 +10,9 @@ export const SECRET_KEYS: readonly string[] = [
   'cookie', 'cookies', 'set-cookie',
   'key', 'apikey', 'api_key', 'x-api-key', 'privatekey', 'private_key',
   'credentials',
+  // node's HTTP parser errors (clientError: header overflow, bad framing) carry the raw request bytes,
+  // Authorization and Cookie headers and form bodies included; fastify logs them at trace.
+  'rawpacket',
 ];
 
 /** How many objects deep secrets are looked for below the logged object (`a.b.c.d.e.f.password`). */
