@@ -30,6 +30,8 @@ function formsOf(secret: LoggedSecret): Map<string, string> {
     ['base64', Buffer.from(value, 'utf8').toString('base64')],
   ]);
   if (secret.basicLogin !== undefined) forms.set('Basic credentials (base64)', Buffer.from(`${secret.basicLogin}:${value}`, 'utf8').toString('base64'));
+  // A Buffer serialised by JSON.stringify (`{"type":"Buffer","data":[…]}`) shows its bytes as numbers.
+  for (const [form, text] of [...forms]) forms.set(`${form} as JSON bytes`, [...Buffer.from(text, 'utf8')].join(','));
   return forms;
 }
 
