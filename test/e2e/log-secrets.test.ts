@@ -1,9 +1,8 @@
 import { after, before, describe, test } from 'node:test';
-import { createServer, type Server } from 'node:http';
 import assert from 'node:assert/strict';
 import { io } from 'socket.io-client';
 import { describeSecretLeaks, findSecretLeaks, freePort, type LoggedSecret } from '../harness/index.js';
-import { API, CONTEXT_ID, MASTER_LOGIN, MASTER_PASSWORD, USER_MAIL, USER_PASSWORD, basic, login, send, sendRaw, startFuzzServer, type FuzzServer } from '../fuzz/support.js';
+import { API, CONTEXT_ID, MASTER_LOGIN, MASTER_PASSWORD, USER_MAIL, USER_PASSWORD, basic, login, send, sendRaw, startFuzzServer, startReceiver, type FuzzServer } from '../fuzz/support.js';
 
 // Secrets never reach the log, even at KEEL_LOG_LEVEL=trace: the server is exercised with every kind
 // of secret it handles, right and wrong, then every log line is scanned for each value (as sent,
@@ -27,7 +26,7 @@ const WEBHOOK_PASSWORD = 'webhook-basic-pass-33cc';
 
 describe('secrets never appear in the log at trace level', () => {
   let server: FuzzServer | undefined;
-  let receiver: Server | undefined;
+  let receiver: Awaited<ReturnType<typeof startReceiver>> | undefined;
   const secrets: LoggedSecret[] = [
     { name: 'wrong user password', value: WRONG_PASSWORD, basicLogin: USER_MAIL },
     { name: 'wrong master password', value: WRONG_MASTER, basicLogin: MASTER_LOGIN },
@@ -43,12 +42,8 @@ describe('secrets never appear in the log at trace level', () => {
   ];
 
   before(async () => {
-    const port = await freePort();
-    receiver = createServer((request, response) => {
-      request.resume();
-      request.on('end', () => response.end());
-    });
-    await new Promise<void>((resolve) => receiver!.listen(port, '127.0.0.1', resolve));
+    receiver = await startReceiver();
+    const { port } = receiver;
     server = await startFuzzServer({
       properties: {
         'com.openexchange.rest.services.basic-auth.login': REST_LOGIN,
@@ -76,7 +71,7 @@ describe('secrets never appear in the log at trace level', () => {
 
   after(async () => {
     await server?.keel.stop();
-    await new Promise<void>((resolve) => (receiver ? receiver.close(() => resolve()) : resolve()));
+    await receiver?.close();
   });
 
   test('logins, admin calls, integration auth, push registrations, webhooks, sockets: no secret in any log line', async () => {

@@ -1,9 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import { createHmac } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
 import assert from 'node:assert/strict';
-import { freePort } from '../harness/index.js';
-import { API, CONTEXT_ID, basic, send, startFuzzServer, type FuzzServer } from '../fuzz/support.js';
+import { API, CONTEXT_ID, basic, send, startFuzzServer, startReceiver, type FuzzServer } from '../fuzz/support.js';
 
 // SIGTERM under load: Dovecot notifications flow in at a bounded rate (push-dovecot answers each at
 // once and routes it afterwards to the PNS, which buffers it for `delayDuration`, then the webhook
@@ -22,15 +20,14 @@ const SENDERS = 4;
 const PAUSE_MS = 15;
 
 describe('SIGTERM under load drains every accepted notification', () => {
-  let receiver: Server | undefined;
+  let receiver: Awaited<ReturnType<typeof startReceiver>> | undefined;
   let server: FuzzServer | undefined;
   /** imap-uid → deliveries seen by the receiver (the payload's `id`). */
   const delivered = new Map<string, number>();
   const badSignatures: string[] = [];
 
   before(async () => {
-    const port = await freePort();
-    receiver = createServer((request, response) => {
+    receiver = await startReceiver((request, response) => {
       const chunks: Buffer[] = [];
       request.on('data', (chunk: Buffer) => chunks.push(chunk));
       request.on('end', () => {
@@ -45,7 +42,7 @@ describe('SIGTERM under load drains every accepted notification', () => {
         setTimeout(() => response.end(), 10);
       });
     });
-    await new Promise<void>((resolve) => receiver!.listen(port, '127.0.0.1', resolve));
+    const { port } = receiver;
     server = await startFuzzServer({
       properties: {
         'com.openexchange.rest.services.basic-auth.login': REST_LOGIN,
@@ -64,7 +61,7 @@ describe('SIGTERM under load drains every accepted notification', () => {
   after(async () => {
     if (server?.keel.alive()) server.keel.signal('SIGKILL');
     await server?.keel.stop();
-    await new Promise<void>((resolve) => (receiver ? receiver.close(() => resolve()) : resolve()));
+    await receiver?.close();
   });
 
   test('exit 0 within 10 s, nothing accepted is lost, the log shows an orderly shutdown', async (t) => {

@@ -1,12 +1,10 @@
 import { after, before, describe, test } from 'node:test';
-import { createServer, type Server } from 'node:http';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import {
   API, anyText, assemble, body, contentType, cookieHeader, extraHeaders, fuzzSeed, fuzzWithMemoryCheck, method, queryPart, queryString,
-  startFuzzServer, stopAndScanLog, type FuzzRequest, type FuzzServer,
+  startFuzzServer, startReceiver, stopAndScanLog, type FuzzRequest, type FuzzServer,
 } from './support.js';
-import { freePort } from '../harness/index.js';
 
 // PNS subscriptions (`pns?action=subscribe|unsubscribe`, pns-impl) with a webhook client configured
 // (its receiver runs on 127.0.0.1, local webhooks allowed) so `transport=webhook` gets past the
@@ -18,17 +16,12 @@ const SIGNATURE_SECRET = 'webhook-signature-secret-a71d';
 
 describe('fuzz: PNS subscribe', () => {
   let server: FuzzServer | undefined;
-  let receiver: Server | undefined;
+  let receiver: Awaited<ReturnType<typeof startReceiver>> | undefined;
   let hookUri = '';
 
   before(async () => {
-    const port = await freePort();
-    receiver = createServer((request, response) => {
-      request.resume();
-      request.on('end', () => response.end());
-    });
-    await new Promise<void>((resolve) => receiver!.listen(port, '127.0.0.1', resolve));
-    hookUri = `http://127.0.0.1:${port}/hooks/fuzz`;
+    receiver = await startReceiver();
+    hookUri = `http://127.0.0.1:${receiver.port}/hooks/fuzz`;
     server = await startFuzzServer({
       properties: {
         'com.openexchange.webhooks.enabledIds': 'fuzzhook',
@@ -51,7 +44,7 @@ describe('fuzz: PNS subscribe', () => {
 
   after(async () => {
     await stopAndScanLog(server);
-    await new Promise<void>((resolve) => (receiver ? receiver.close(() => resolve()) : resolve()));
+    await receiver?.close();
   });
 
   test('malformed subscribe and unsubscribe calls answer client errors with stable codes', async (t) => {

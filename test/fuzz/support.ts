@@ -1,12 +1,13 @@
 // Shared pieces of the fuzz suites: a real `keel start` process with a context and a user, raw HTTP
 // that sends what it is told (node:http, no fetch normalisation), request arbitraries, the checks
 // every answer must pass, memory readings, and the log scan for secrets.
-import { request as httpRequest, Agent, type IncomingHttpHeaders } from 'node:http';
+import { createServer, request as httpRequest, Agent, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import { connect } from 'node:net';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { describeSecretLeaks, findSecretLeaks, type LoggedSecret } from '../harness/index.js';
+import { describeSecretLeaks, findSecretLeaks, freePort, type LoggedSecret } from '../harness/index.js';
 import { startKeelProcess, type KeelProcess } from '../e2e/server-process.js';
 
 export const API = '/appsuite/api';
@@ -109,6 +110,17 @@ export async function login(url: string, name: string, password: string): Promis
   const cookie = response.headers.getSetCookie().find((c) => c.startsWith('open-xchange-secret-'))?.split(';')[0];
   assert.ok(cookie, 'the login sets the secret cookie');
   return { id: body.session, cookie, secret: cookie.slice(cookie.indexOf('=') + 1), userId: body.user_id };
+}
+
+/** An HTTP server on 127.0.0.1 that answers every request (default: reads the body, answers 200 empty). */
+export async function startReceiver(handle?: (request: IncomingMessage, response: ServerResponse) => void): Promise<{ port: number; close(): Promise<void> }> {
+  const port = await freePort();
+  const server = createServer(handle ?? ((request, response) => {
+    request.resume();
+    request.on('end', () => response.end());
+  }));
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  return { port, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -281,6 +293,8 @@ export function checkAnswer(request: FuzzRequest, answer: FuzzResponse | FuzzTra
 export interface CampaignResult {
   requests: number;
   statuses: Record<number | string, number>;
+  /** The request that took longest (wall time, for a closer look; not asserted). */
+  slowest: { ms: number; request: string };
 }
 
 /**
@@ -300,10 +314,17 @@ export async function runCampaign(options: {
   const { server, rules } = options;
   const statuses: Record<string, number> = {};
   let requests = 0;
+  let slowest = { ms: 0, request: '' };
   const path = process.env['KEEL_FUZZ_PATH'];
   await fc.assert(
     fc.asyncProperty(fc.array(options.requests, { minLength: CONCURRENCY, maxLength: CONCURRENCY }), async (batch) => {
-      const answers = await Promise.all(batch.map((request) => send(server.keel.port, request)));
+      const answers = await Promise.all(batch.map(async (request) => {
+        const started = Date.now();
+        const answer = await send(server.keel.port, request);
+        const ms = Date.now() - started;
+        if (ms > slowest.ms) slowest = { ms, request: `${request.method} ${request.target.slice(0, 120)} (${'error' in answer ? answer.error : answer.status})` };
+        return answer;
+      }));
       for (let index = 0; index < batch.length; index++) {
         const request = batch[index]!;
         const answer = answers[index]!;
@@ -329,7 +350,7 @@ export async function runCampaign(options: {
       },
     },
   );
-  return { requests, statuses };
+  return { requests, statuses, slowest };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -397,6 +418,9 @@ export async function stopAndScanLog(server: FuzzServer | undefined, extraSecret
     process.stderr.write(shutdown.split('\n').filter((line) => !line.includes('"level":10')).slice(0, 80).map((line) => line.slice(0, 300)).join('\n'));
   }
   const log = server.keel.log();
+  // KEEL_FUZZ_LOG_DIR keeps each server's log for a closer look.
+  const logDir = process.env['KEEL_FUZZ_LOG_DIR'];
+  if (logDir) await writeFile(join(logDir, `keel-${server.keel.port}.log`), log);
   assert.equal(code, 0, `keel exited with ${code}:\n${log.slice(-3000)}`);
   const leaks = describeSecretLeaks(findSecretLeaks(log, [...server.secrets, ...extraSecrets]));
   assert.equal(leaks, undefined, leaks);
@@ -405,7 +429,7 @@ export async function stopAndScanLog(server: FuzzServer | undefined, extraSecret
 /** Prints a one-line summary of a campaign (shown by the spec reporter). */
 export function report(name: string, result: CampaignResult): string {
   const statuses = Object.entries(result.statuses).sort(([a], [b]) => a.localeCompare(b)).map(([status, count]) => `${status}×${count}`).join(' ');
-  return `${name}: ${result.requests} requests, ${statuses}`;
+  return `${name}: ${result.requests} requests, ${statuses}; slowest ${result.slowest.ms} ms: ${result.slowest.request}`;
 }
 
 // ---------------------------------------------------------------------------------------------
