@@ -39,6 +39,10 @@ export const ERRORS = {
   'KEEL-HTTP-BODY': { status: 400, message: "Request body could not be parsed: {detail}" },
   'KEEL-HTTP-BODY-SIZE': { status: 413, message: "Request body is larger than {limit} bytes" },
   'KEEL-HTTP-MEDIA-TYPE': { status: 415, message: "Unsupported content type '{type}'" },
+  'KEEL-HTTP-MALFORMED': { status: 400, message: "The request is not valid HTTP ({detail})" },
+  'KEEL-HTTP-BAD-URL': { status: 400, message: "The request path cannot be decoded ({detail})" },
+  'KEEL-HTTP-HEADERS-SIZE': { status: 431, message: "The request line and headers are larger than {limit} bytes" },
+  'KEEL-HTTP-TIMEOUT': { status: 408, message: "The request was not received completely within {timeout} ms" },
   'KEEL-INTERNAL': { status: 500, message: "Internal error ({reference}); see the server log" },
 } as const satisfies Record<string, { status: number; message: string }>;
 

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
+import { connect } from 'node:net';
 import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { KeelError, type RequestTiming } from '@keel/plugin-sdk';
@@ -540,5 +541,68 @@ describe('HTTP server request timings', () => {
     } finally {
       observed = true;
     }
+  });
+});
+
+/** Writes raw bytes and collects the answer until the server closes the connection. */
+function rawExchange(base: string, bytes: string): Promise<string> {
+  const { hostname, port } = new URL(base);
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: hostname, port: Number(port) }, () => socket.write(bytes));
+    let answer = '';
+    socket.setEncoding('latin1');
+    socket.on('data', (chunk: string) => { answer += chunk; });
+    socket.on('close', () => resolve(answer));
+    socket.on('error', reject);
+  });
+}
+
+// Found by the fuzz suites (test/fuzz): requests the HTTP parser or fastify's router refused were
+// answered by fastify's defaults without a Keel code (and the parser's answer with a body even for
+// HEAD, which the client then misread).
+describe('HTTP server: requests refused before routing', () => {
+  let h: Harness;
+  before(async () => {
+    h = await startServer();
+  });
+  after(async () => {
+    await h.server.close();
+  });
+
+  it('answers oversized headers 431 KEEL-HTTP-HEADERS-SIZE as JSON', async () => {
+    const answer = await rawExchange(h.base, `GET /health HTTP/1.1\r\nHost: x\r\nX-Padding: ${'p'.repeat(20_000)}\r\n\r\n`);
+    assert.match(answer, /^HTTP\/1\.1 431 /);
+    assert.match(answer, /content-type: application\/json; charset=utf-8/i);
+    const body = JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4)) as { code: string; error: string };
+    assert.equal(body.code, 'KEEL-HTTP-HEADERS-SIZE');
+    assert.match(body.error, /larger than \d+ bytes/);
+  });
+
+  it('answers a broken request 400 KEEL-HTTP-MALFORMED', async () => {
+    const answer = await rawExchange(h.base, 'GET /health HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n');
+    assert.match(answer, /^HTTP\/1\.1 400 /);
+    assert.equal((JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4)) as { code: string }).code, 'KEEL-HTTP-MALFORMED');
+  });
+
+  it('answers a path that cannot be decoded 400 KEEL-HTTP-BAD-URL in the Keel error form', async () => {
+    const rest = await call(`${h.base}/admin/%E0%A4%A`);
+    assert.equal(rest.status, 400);
+    assert.deepEqual(rest.json(), { error: 'The request path cannot be decoded (FST_ERR_BAD_URL)', code: 'KEEL-HTTP-BAD-URL' });
+    const action = await call(`${h.base}/appsuite/api/%E0%A4%A?action=get`);
+    assert.equal(action.status, 400);
+    assert.equal((action.json() as { code: string; error_params: unknown[] }).code, 'KEEL-HTTP-BAD-URL');
+  });
+
+  it('sends no body to a HEAD request, so a client can read the answer', async () => {
+    const { hostname, port } = new URL(h.base);
+    const status = await new Promise<number>((resolve, reject) => {
+      const request = httpRequest({ host: hostname, port: Number(port), method: 'HEAD', path: '/health', headers: { 'x-padding': 'p'.repeat(20_000) } }, (response) => {
+        response.resume();
+        response.on('end', () => resolve(response.statusCode ?? 0));
+      });
+      request.on('error', reject);
+      request.end();
+    });
+    assert.equal(status, 431);
   });
 });

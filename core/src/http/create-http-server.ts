@@ -7,6 +7,7 @@ import type { KernelLogger } from '../logging/create-logger.js';
 import { createActionTable } from './action-table.js';
 import { DEFAULT_BODY_LIMIT, limitBody, registerBodyParsers } from './body-parsing.js';
 import { createBundleHttpService, type HttpRegistry } from './bundle-http-service.js';
+import { createClientErrorHandler } from './client-error.js';
 import { sendError, type ErrorStyle } from './error-reply.js';
 import { redactUrl } from './redact-url.js';
 import { createRequestLogController } from './request-log.js';
@@ -100,6 +101,11 @@ export function createHttpServer(options: HttpServerOptions): KeelHttpServer {
     }),
     trustProxy: options.trustProxy as FastifyServerOptions['trustProxy'],
     requestTimeout: options.requestTimeout ?? 60_000,
+    clientErrorHandler: createClientErrorHandler(options.logger, options.requestTimeout ?? 60_000),
+    // A path fastify's router cannot decode (`/appsuite/api/%E0%A4%A`) gets our error form, not fastify's FST_ERR_BAD_URL.
+    frameworkErrors: (error, request, reply) => {
+      fail(request as FastifyRequest, reply as FastifyReply, keelError('KEEL-HTTP-BAD-URL', { detail: error.code }));
+    },
     keepAliveTimeout: options.keepAliveTimeout ?? 72_000,
     // Per-route limits are enforced in limitBody; this is only the ceiling.
     bodyLimit: maxBodyLimit,
