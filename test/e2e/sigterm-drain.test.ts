@@ -1,6 +1,8 @@
 import { after, before, describe, test } from 'node:test';
 import { createHmac } from 'node:crypto';
 import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import { io as ioV4 } from 'socket.io-client';
 import { API, CONTEXT_ID, basic, send, startFuzzServer, startReceiver, type FuzzServer } from '../fuzz/support.js';
 
 // SIGTERM under load: Dovecot notifications flow in at a bounded rate (push-dovecot answers each at
@@ -8,7 +10,9 @@ import { API, CONTEXT_ID, basic, send, startFuzzServer, startReceiver, type Fuzz
 // transport POSTs it to a receiver on 127.0.0.1). Mid-load the server gets SIGTERM. It must exit 0
 // within 10 s (the issue's hard bound), and every notification it answered 200 must have reached the
 // receiver: answered means accepted, so the shutdown drains push-dovecot's routing queue, the PNS
-// buffer and queue, and the transport's deliveries, in that order.
+// buffer and queue, and the transport's deliveries, in that order. Socket.IO clients are connected
+// and refused around the signal too.
+const ioV2 = createRequire(import.meta.url)('socket.io-client-v2') as (url: string, options: Record<string, unknown>) => { on(event: string, listener: (...args: unknown[]) => void): unknown; close(): unknown };
 const REST_LOGIN = 'dovecot-drain';
 const REST_PASSWORD = 'rest-drain-secret-5a0c';
 const SIGNATURE_SECRET = 'drain-signature-secret-77b1';
@@ -100,6 +104,28 @@ describe('SIGTERM under load drains every accepted notification', () => {
     };
     const senders = Array.from({ length: SENDERS }, () => sender());
 
+    // Socket.IO clients around at the signal, as in production: App Suite tabs (v2 long-polling)
+    // connected, and refused clients that went away while engine.io still buffered their close for
+    // the next poll; those closes used to hold the process for 30 s after SIGTERM.
+    const sockets: Array<{ close(): unknown }> = [];
+    const connect = (sessionId: string, version: 2 | 4) => new Promise<void>((resolve) => {
+      const options = { path: '/socket.io/appsuite', transports: ['polling'], query: { session: sessionId }, extraHeaders: { cookie: session.cookie }, forceNew: true, reconnection: false };
+      const socket = version === 4 ? ioV4(keel.url, options) : ioV2(keel.url, options);
+      sockets.push(socket);
+      socket.on('connect', () => resolve());
+      // A refused client goes away, as a browser tab that gives up does.
+      const refused = () => {
+        socket.close();
+        resolve();
+      };
+      socket.on('connect_error', refused);
+      socket.on('error', refused);
+    });
+    await Promise.all([
+      ...Array.from({ length: 3 }, () => connect(session.id, 2)),
+      ...Array.from({ length: 10 }, (_, i) => connect(`not-a-session-${i}`, 4)),
+    ]);
+
     while (accepted.length < BEFORE_SIGTERM) {
       assert.ok(keel.alive(), 'the server runs until it is told to stop');
       await new Promise((resolve) => setTimeout(resolve, 10));
@@ -115,11 +141,13 @@ describe('SIGTERM under load drains every accepted notification', () => {
       keel.signal('SIGKILL');
       stopSending = true;
       await Promise.all(senders);
+      for (const socket of sockets) socket.close();
       assert.fail(`keel did not exit within ${EXIT_BOUND_MS} ms of SIGTERM:\n${keel.log().slice(-4000)}`);
     }
     const exitMs = (exitedAt ?? Date.now()) - signalled;
     stopSending = true;
     await Promise.all(senders);
+    for (const socket of sockets) socket.close();
 
     const log = keel.log();
     const lost = accepted.filter((uid) => !delivered.has(uid));
