@@ -7,3 +7,7 @@ export function badBody(detail: string): KeelError {
 export function badField(detail: string): KeelError {
   return new KeelError('DOV-0002', `Dovecot notification incomplete: ${detail}`, { status: 400 });
 }
+
+export function shuttingDown(): KeelError {
+  return new KeelError('DOV-0003', 'Keel is shutting down and accepts no more Dovecot notifications; Dovecot retries', { status: 503 });
+}

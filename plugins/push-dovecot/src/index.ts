@@ -40,7 +40,9 @@ export default defineBundle({
     register(pushManagerRef, createDovecotPushManager({ mail: services.mail, cascade, scheduler, settings: () => settings, logger }), { properties: { name: 'dovecot' } });
     return async () => {
       stopReload();
-      // Notifications already answered are still handed to the PNS.
+      // Notifications already answered are still handed to the PNS; a request still being checked
+      // when the stop began is refused (503, Dovecot retries) instead of answered and then lost.
+      queue.close();
       await queue.idle();
     };
   },

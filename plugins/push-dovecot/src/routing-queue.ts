@@ -1,3 +1,5 @@
+import { shuttingDown } from './errors.js';
+
 /**
  * Work done after the answer: at most `concurrency` notifications are routed at once. When more
  * than `maxQueued` wait, `accept` waits too, so an overloaded node slows Dovecot down (it retries
@@ -10,6 +12,8 @@ export interface RoutingQueue<T> {
   readonly active: number;
   /** Resolves when everything queued so far is done. */
   idle(): Promise<void>;
+  /** From now on `accept` refuses (shutdown): what `idle` waits for is then all there will be. */
+  close(): void;
 }
 
 export function createRoutingQueue<T>(options: { concurrency: number; maxQueued: number; work: (item: T) => Promise<void> }): RoutingQueue<T> {
@@ -17,6 +21,7 @@ export function createRoutingQueue<T>(options: { concurrency: number; maxQueued:
   const roomWaiters: Array<() => void> = [];
   const idleWaiters: Array<() => void> = [];
   let active = 0;
+  let closed = false;
 
   const pump = () => {
     while (active < options.concurrency && items.length > 0) {
@@ -33,6 +38,7 @@ export function createRoutingQueue<T>(options: { concurrency: number; maxQueued:
 
   return {
     async accept(item) {
+      if (closed) throw shuttingDown();
       while (items.length >= options.maxQueued) await new Promise<void>((resolve) => roomWaiters.push(resolve));
       items.push(item);
       pump();
@@ -44,5 +50,8 @@ export function createRoutingQueue<T>(options: { concurrency: number; maxQueued:
       return active;
     },
     idle: () => (active === 0 && items.length === 0 ? Promise.resolve() : new Promise<void>((resolve) => idleWaiters.push(resolve))),
+    close() {
+      closed = true;
+    },
   };
 }
