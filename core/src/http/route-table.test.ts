@@ -47,6 +47,21 @@ describe('route table', () => {
     table.add([entry('c', 'GET', '/a')]);
     assert.equal(table.lookup('GET', '/a').kind, 'found');
   });
+
+  it('a path with a trailing slash is replaced, removed and added again like any other (a restarted bundle)', () => {
+    const table = createRouteTable();
+    table.add([entry('a', 'GET', '/console/', 'one')]);
+    table.add([entry('a', 'GET', '/console/', 'two')]);
+    const found = table.lookup('GET', '/console/');
+    assert.ok(found.kind === 'found');
+    assert.equal(found.entry.handler({} as never, {} as never), 'two');
+    assert.equal(table.lookup('GET', '/console').kind, 'found');
+    assert.throws(() => table.add([entry('b', 'GET', '/console')]), /bundle 'b'.*bundle 'a'/);
+    table.removeOwner('a');
+    assert.deepEqual(table.lookup('GET', '/console/'), { kind: 'none' });
+    table.add([entry('a', 'GET', '/console/', 'three')]);
+    assert.equal(table.lookup('GET', '/console/').kind, 'found');
+  });
 });
 
 describe('action table', () => {

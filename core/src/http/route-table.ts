@@ -40,7 +40,7 @@ export function createRouteTable(): RouteTable {
 
   function existingOf(entry: RouteEntry): RouteEntry | undefined {
     // findRoute compares route shapes, so `/a/:id` and `/a/:cid` are recognised as the same route.
-    return router.findRoute(entry.method, entry.path)?.store as RouteEntry | undefined;
+    return router.findRoute(entry.method, routerPath(entry.path))?.store as RouteEntry | undefined;
   }
 
   function add(entries: readonly RouteEntry[]): void {
@@ -56,10 +56,10 @@ export function createRouteTable(): RouteTable {
     for (const entry of entries) {
       const existing = existingOf(entry);
       if (existing !== undefined) {
-        router.off(existing.method, existing.path);
+        router.off(existing.method, routerPath(existing.path));
         byOwner.get(existing.owner)?.delete(existing);
       }
-      router.on(entry.method, entry.path, noop, entry);
+      router.on(entry.method, routerPath(entry.path), noop, entry);
       let owned = byOwner.get(entry.owner);
       if (owned === undefined) byOwner.set(entry.owner, (owned = new Set()));
       owned.add(entry);
@@ -87,9 +87,17 @@ export function createRouteTable(): RouteTable {
   function removeOwner(owner: string): void {
     const owned = byOwner.get(owner);
     if (owned === undefined) return;
-    for (const entry of owned) router.off(entry.method, entry.path);
+    for (const entry of owned) router.off(entry.method, routerPath(entry.path));
     byOwner.delete(owner);
   }
 
   return { add, lookup, removeOwner };
+}
+
+/**
+ * With ignoreTrailingSlash find-my-way stores `/a/` as `/a` but findRoute does not strip the slash,
+ * so `/a/` would be found nowhere and could not be replaced when its bundle restarts: strip it here.
+ */
+function routerPath(path: string): string {
+  return path.length > 1 && path.endsWith('/') ? path.replace(/\/+$/, '') || '/' : path;
 }
