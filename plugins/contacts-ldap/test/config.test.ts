@@ -33,6 +33,8 @@ describe('contacts-ldap configuration', () => {
       /providers\.corp\.folders\.static\[0\]\.filter is not a valid LDAP filter/],
     ['an unknown folder mode', { 'ldap-client-config.yml': CLIENT, 'contacts-ldap.yml': PROVIDERS.replace('mode: static', 'mode: magic') },
       /providers\.corp\.folders\.mode must be one of static \| fixedAttributes \| dynamicAttributes/],
+    ['a CA file missing from the config directory', { 'ldap-client-config.yml': CLIENT.replace('bind:', 'tls: { caFile: ldap-ca.pem }\n    bind:'), 'contacts-ldap.yml': PROVIDERS },
+      /connections\.corp\.tls\.caFile cannot be read: .*ENOENT.*config[^ ]*\/ldap-ca\.pem/],
     ['an unknown mapping', { 'ldap-client-config.yml': CLIENT, 'contacts-ldap.yml': PROVIDERS.replace('connection: corp', 'connection: corp\n    mappings: hr') },
       /providers\.corp\.mappings names "hr", which contacts-ldap-mappings\.yml does not define/],
   ];
@@ -50,6 +52,19 @@ describe('contacts-ldap configuration', () => {
       }
     });
   }
+
+  it('reads a relative CA file from the config directory', async () => {
+    const kernel = await startWith({
+      'ldap-ca.pem': '-----BEGIN CERTIFICATE-----\nnot checked until a TLS connection is made\n-----END CERTIFICATE-----\n',
+      'ldap-client-config.yml': CLIENT.replace('bind:', 'tls: { caFile: ldap-ca.pem }\n    bind:'),
+      'contacts-ldap.yml': PROVIDERS,
+    });
+    try {
+      assert.equal(kernel.bundle('contacts-ldap')?.state, 'ACTIVE', kernel.bundle('contacts-ldap')?.error?.message);
+    } finally {
+      await kernel.stop();
+    }
+  });
 
   it('starts without any file (no providers) and registers at ranking 100, or as configured', async () => {
     const bare = await startWith({});

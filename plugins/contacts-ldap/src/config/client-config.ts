@@ -1,5 +1,6 @@
 // ldap-client-config.yml: the LDAP connections (hosts, TLS, pool, timeouts, how to bind).
 import { readFileSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
 import type { ConfigService } from '@keel/plugin-sdk';
 import { FilterParser } from 'ldapts';
 import { YamlReader } from './yaml-reader.js';
@@ -112,7 +113,8 @@ function readConnection(name: string, reader: YamlReader, config: ConfigService)
   let ca: string | undefined;
   if (caFile !== undefined) {
     try {
-      ca = readFileSync(caFile, 'utf8');
+      // Relative to the config directory, like every other file a bundle reads (not the working directory).
+      ca = readFileSync(isAbsolute(caFile) ? caFile : resolve(config.directory, caFile), 'utf8');
     } catch (error) {
       tls.child('caFile').problem(`cannot be read: ${(error as Error).message}`);
     }
