@@ -367,6 +367,17 @@ describe('HTTP server', () => {
       assert.equal(degraded.status, 200);
       assert.deepEqual(degraded.json(), { status: 'degraded', bundles: { ACTIVE: 1, RESOLVED: 1 } });
     });
+
+    it('logs probes of /health, /health/live and /health/ready at debug, other requests at info', async () => {
+      h.server.forBundle('kernel').route({ method: 'GET', path: '/health/live', handler: () => ({ status: 'ok' }) });
+      await call(`${h.base}/health?probe=1`);
+      await call(`${h.base}/health/live`);
+      await call(`${h.base}/not-a-probe`);
+      const levelOf = (url: string) => h.logLines().find((line) => line['url'] === url && line['msg'] === 'request completed')?.['level'];
+      assert.equal(levelOf('/health?probe=1'), 'debug');
+      assert.equal(levelOf('/health/live'), 'debug');
+      assert.equal(levelOf('/not-a-probe'), 'info');
+    });
   });
 
   describe('raw request listeners', () => {

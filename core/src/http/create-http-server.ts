@@ -87,7 +87,7 @@ export function createHttpServer(options: HttpServerOptions): KeelHttpServer {
     loggerInstance: options.logger,
     logController: createRequestLogController({
       bundleOf: ownerOf,
-      quietPaths: new Set([HEALTH_PATH]),
+      quietPaths: new Set([HEALTH_PATH, `${HEALTH_PATH}/live`, `${HEALTH_PATH}/ready`]),
       completed: timings && ((request, reply) => {
         if (!timings.observed()) return;
         timings.report({

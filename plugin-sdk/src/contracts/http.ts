@@ -59,7 +59,7 @@ export interface ActionOptions {
 export interface HttpService {
   route(options: RouteOptions): void;
   action(options: ActionOptions): void;
-  /** Prefix of the module API, `/appsuite/api` by default (`keel.http.apiPrefix`). */
+  /** Prefix of the module API: `/appsuite/api`, as the App Suite UI expects. */
   readonly apiPrefix: string;
   /** The underlying node HTTP server, e.g. to attach Socket.IO. Available once the kernel started HTTP. */
   readonly server: Server;
