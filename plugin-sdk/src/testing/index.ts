@@ -55,3 +55,4 @@ export { loadBundle, loadBundles } from './load-bundle.js';
 export { MemorySubscriptionStore } from './memory-subscription-store.js';
 export { readMetrics } from './read-metrics.js';
 export type { MetricsReading } from './read-metrics.js';
+export { recordingTransport } from './recording-transport.js';

@@ -4,7 +4,8 @@ import type { PushNotification } from '@keel/plugin-sdk';
 import { startTestKernel } from '@keel/plugin-sdk/testing';
 import pushDovecot from '../src/index.js';
 import { loadBundle } from './harness.js';
-import { basic, eventually, notify, recordingTransport, startDovecotKernel, type DovecotKernel } from './support.js';
+import { recordingTransport } from '@keel/plugin-sdk/testing';
+import { basic, eventually, notify, startDovecotKernel, type DovecotKernel } from './support.js';
 
 describe('push-dovecot: the notify endpoint', () => {
   const delivered: PushNotification[] = [];
@@ -18,7 +19,7 @@ describe('push-dovecot: the notify endpoint', () => {
 
   before(async () => {
     // One routing worker: notifications are handled in the order they came, so "nothing for X" can be checked after "Y arrived".
-    keel = await startDovecotKernel({ recording: recordingTransport(delivered) }, { 'keel.push.dovecot.routingConcurrency': '1', 'keel.push.dovecot.maxBodyBytes': '4096' });
+    keel = await startDovecotKernel({ recording: recordingTransport((notification) => void delivered.push(notification), { id: 'recording', client: 'keel-test' }) }, { 'keel.push.dovecot.routingConcurrency': '1', 'keel.push.dovecot.maxBodyBytes': '4096' });
     url = keel.kernel.url;
     const context = await keel.contexts.create({ name: 'example', loginMappings: ['example.com'] });
     const a = await keel.users.create(context.id, { login: 'alice', password: 'alice-secret', displayName: 'Alice', email: 'alice@example.com' });

@@ -1,9 +1,9 @@
 // Kernels for push-dovecot's tests: the real directory, sessions, admin, PNS, REST guard, IMAP access
-// and push framework, plus (where a test needs to see what the PNS delivers) a recording transport
-// bundle, the way any partner's transport plugs in.
+// and push framework, plus (where a test needs to see what the PNS delivers) the test kit's recording
+// transport bundle, the way any partner's transport plugs in.
 import {
-  contextServiceRef, defineBundle, pushServiceRef, pushTransportRef, sessionServiceRef, userServiceRef,
-  type ContextService, type DefinedBundle, type PushNotification, type PushService, type SessionService, type UserService,
+  contextServiceRef, pushServiceRef, sessionServiceRef, userServiceRef,
+  type ContextService, type DefinedBundle, type PushService, type SessionService, type UserService,
 } from '@keel/plugin-sdk';
 import { startTestKernel, type TestKernel } from '@keel/plugin-sdk/testing';
 import pushDovecot from '../src/index.js';
@@ -14,23 +14,6 @@ export const REST = { login: 'dovecot', password: 'push-secret' };
 export const NOTIFY_PATH = '/preliminary/http-notify/v1/notify';
 
 export const basic = (login: string, password: string) => `Basic ${Buffer.from(`${login}:${password}`).toString('base64')}`;
-
-/** A PNS transport that gets ox:mail:* for everyone without a subscription and records deliveries. */
-export function recordingTransport(delivered: PushNotification[]): DefinedBundle<any, any> {
-  return defineBundle({
-    provides: [pushTransportRef],
-    start({ register }) {
-      register(pushTransportRef, {
-        id: 'recording',
-        implicitInterest: (topic) => (topic.startsWith('ox:mail:') ? { client: 'keel-test' } : undefined),
-        isEnabled: async () => true,
-        async deliver(notification) {
-          delivered.push(notification);
-        },
-      });
-    },
-  });
-}
 
 export interface DovecotKernel {
   kernel: TestKernel;

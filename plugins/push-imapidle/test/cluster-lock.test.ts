@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { PushListener } from '@keel/plugin-sdk';
-import { builtBundleExists, eventually, loadHarness, mailMessage, startImapIdleKernel, type DovecotServer, type ImapIdleKernel } from './support.js';
+import { eventually, loadHarness, mailMessage, startImapIdleKernel, type DovecotServer, type ImapIdleKernel } from './support.js';
 
 const harness = await loadHarness();
 const skip = harness.dovecotSkipReason();
@@ -60,7 +60,6 @@ describe('push-imapidle clusterLock', { skip }, () => {
   });
 
   it('redis with cluster-redis: one node holds the user, the other takes over when it stops', async (t) => {
-    if (!builtBundleExists('cluster-redis')) return t.skip('the cluster-redis bundle is not built');
     if (await harness.sharedRedisSkipReason(t)) return;
     const prefix = harness.redisKeyPrefix('imapidle');
     t.after(() => harness.deleteRedisKeys(prefix).then(() => undefined));

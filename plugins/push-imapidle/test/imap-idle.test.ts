@@ -52,8 +52,6 @@ describe('push-imapidle with a real Dovecot', { skip }, () => {
   });
 
   it('reports a delivered message as ox:mail:new with sender, subject, unread count and teaser', async (t) => {
-    t.diagnostic(keel.realPns ? 'delivered through the real pns-impl' : 'pns-impl not built: recorded at PushNotificationService.handle()');
-    t.diagnostic(keel.realMailImap ? 'endpoints from the real mail-imap' : 'mail-imap not built: a MailAccess stand-in gives the Dovecot endpoint');
     await start('alice');
     await idle('alice');
     await dovecot.deliver('alice', mailMessage({ fromName: 'Jörg Müller', fromAddress: 'joerg@example.org', subject: 'Grüße aus Köln', body: 'Hallo Alice, wie geht es dir? Schöne Grüße' }));
@@ -148,7 +146,6 @@ describe('push-imapidle with a real Dovecot', { skip }, () => {
   });
 
     it('runs when the push framework starts it for a session of an allowed client, and stops with the session', async (t) => {
-    if (!keel.realPush) return t.skip('the push bundle is not built');
     const session = await login(keel.kernel.url, 'dave@example.com', 'dave-secret', 'open-xchange-mobile-api-facade');
     await idle('dave');
     await dovecot.deliver('dave', mailMessage({ fromName: 'Eve', fromAddress: 'eve@example.org', subject: 'framework', body: 'started by push' }));

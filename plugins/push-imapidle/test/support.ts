@@ -1,13 +1,8 @@
 // Test kit of push-imapidle: a private Dovecot from the harness, the real kernel with the real
-// storage (SQLite), the real pns-impl when it is built, a small recording PushTransport, and the
-// bundle under test.
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import {
-  KeelError, contextServiceRef, defineBundle, mailAccessRef, pushManagerRef, pushNotificationServiceRef, pushTransportRef, userServiceRef,
-  type Context, type DefinedBundle, type ImapEndpoint, type MailAccess, type PushNotification, type PushNotificationService, type UserService,
-} from '@keel/plugin-sdk';
-import { loadBundle, startTestKernel, type TestKernel } from '@keel/plugin-sdk/testing';
+// storage (SQLite), mail-imap, push and pns-impl with a recording PushTransport, and the bundle
+// under test.
+import { contextServiceRef, pushManagerRef, userServiceRef, type Context, type UserService } from '@keel/plugin-sdk';
+import { loadBundle, recordingTransport, startTestKernel, type TestKernel } from '@keel/plugin-sdk/testing';
 import type * as Harness from '../../../test/harness/index.js';
 import type { DovecotServer } from '../../../test/harness/index.js';
 import imapIdleBundle, { type ImapIdlePushManager, type ListenerStatus } from '../src/index.js';
@@ -17,10 +12,6 @@ export const MASTER = { login: 'oxadminmaster', password: 'master-secret' } as c
 
 /** Sibling bundles are loaded by name from plugins/<name>, as the kernel would find them. */
 export { loadBundle };
-
-export function builtBundleExists(name: string): boolean {
-  return existsSync(fileURLToPath(new URL(`../../../${name}/dist/src/index.js`, import.meta.url)));
-}
 
 /** The compiled test harness (test/dist/harness), loaded at run time like sibling bundles. */
 export async function loadHarness(): Promise<typeof Harness> {
@@ -47,58 +38,6 @@ export interface Received {
   messageData: Record<string, unknown>;
 }
 
-/** A transport implicitly interested in ox:mail:* for the App Suite client, recording every delivery. */
-function recordingTransport(received: Received[]): DefinedBundle<any, any> {
-  return defineBundle({
-    provides: [pushTransportRef],
-    start({ register }) {
-      register(pushTransportRef, {
-        id: 'test-recorder',
-        implicitInterest: (topic: string) => (topic.startsWith('ox:mail:') ? { client: 'open-xchange-appsuite' } : undefined),
-        isEnabled: async () => true,
-        async deliver(notification: PushNotification) {
-          received.push({ contextId: notification.contextId, userId: notification.userId, topic: notification.topic, messageData: notification.messageData });
-        },
-      });
-    },
-  });
-}
-
-/** The contract boundary when pns-impl is not built: records handle() calls. */
-function recordingPns(received: Received[]): PushNotificationService {
-  return {
-    async handle(notification) {
-      received.push({ contextId: notification.contextId, userId: notification.userId, topic: notification.topic, messageData: notification.messageData });
-    },
-    async deliverNow(notification) {
-      await this.handle(notification);
-      return { matches: 1 };
-    },
-    stats: () => ({ buffered: 0, queued: 0, inFlight: 0, handled: 0, delivered: {}, failed: {} }),
-  };
-}
-
-/**
- * The contract boundary of mail-imap (MailAccess) for a single Dovecot: the IMAP login is the
- * Keel login, the password the one the listener was started with.
- */
-function dovecotMailAccess(dovecot: Pick<DovecotServer, 'host' | 'imapPort'>, users: () => UserService): MailAccess {
-  return {
-    async resolveEndpoint(contextId, userId, options = {}): Promise<ImapEndpoint> {
-      const user = await users().require(contextId, userId);
-      if (options.password === undefined) throw new KeelError('MSG-0001', `No password available for user ${userId} in context ${contextId}`);
-      return { host: dovecot.host, port: dovecot.imapPort, secure: false, login: user.login, password: options.password, rejectUnauthorized: true };
-    },
-    setMetadata: async () => {
-      throw new Error('not used by push-imapidle');
-    },
-    getMetadata: async () => {
-      throw new Error('not used by push-imapidle');
-    },
-    openConnections: () => 0,
-  };
-}
-
 export interface ImapIdleKernel {
   kernel: TestKernel;
   manager: ImapIdlePushManager;
@@ -107,12 +46,6 @@ export interface ImapIdleKernel {
   /** Keel user ids by login. */
   ids: Record<string, number>;
   received: Received[];
-  /** Whether the real pns-impl carried the notifications. */
-  realPns: boolean;
-  /** Whether the real mail-imap resolved the endpoints. */
-  realMailImap: boolean;
-  /** Whether the push framework runs (it starts listeners for sessions of allowed clients). */
-  realPush: boolean;
   forUser(login: string): Received[];
   listener(login: string): ListenerStatus | undefined;
 }
@@ -134,32 +67,21 @@ export async function startImapIdleKernel(
   extraBundles: readonly string[] = [],
 ): Promise<ImapIdleKernel> {
   const received: Received[] = [];
-  const realPns = builtBundleExists('pns-impl');
-  const realMailImap = builtBundleExists('mail-imap');
-  const realPush = realPns && builtBundleExists('push');
-  let usersRef: UserService | undefined;
+  const record = ({ contextId, userId, topic, messageData }: Received) => void received.push({ contextId, userId, topic, messageData });
   const kernel = await startTestKernel({
     bundles: {
       'storage-sql': await loadBundle('storage-sql'),
-      ...(realPns
-        ? {
-            auth: await loadBundle('auth'),
-            'auth-database': await loadBundle('auth-database'),
-            sessiond: await loadBundle('sessiond'),
-            admin: await loadBundle('admin'),
-            'pns-impl': await loadBundle('pns-impl'),
-            'test-recorder': recordingTransport(received),
-          }
-        : {}),
-      ...(realPush ? { push: await loadBundle('push') } : {}),
-      ...(realMailImap ? { 'mail-imap': await loadBundle('mail-imap') } : {}),
+      auth: await loadBundle('auth'),
+      'auth-database': await loadBundle('auth-database'),
+      sessiond: await loadBundle('sessiond'),
+      admin: await loadBundle('admin'),
+      'pns-impl': await loadBundle('pns-impl'),
+      'test-recorder': recordingTransport(record),
+      push: await loadBundle('push'),
+      'mail-imap': await loadBundle('mail-imap'),
       ...Object.fromEntries(await Promise.all(extraBundles.map(async (name) => [name, await loadBundle(name)] as const))),
       'push-imapidle': imapIdleBundle,
     },
-    services: [
-      ...(realMailImap ? [] : [[mailAccessRef, dovecotMailAccess(dovecot, () => usersRef!)] as const]),
-      ...(realPns ? [] : [[pushNotificationServiceRef, recordingPns(received)] as const]),
-    ],
     properties: {
       ...FAST_SETTINGS,
       'com.openexchange.mail.mailServer': `imap://${dovecot.host}:${dovecot.imapPort}`,
@@ -175,7 +97,6 @@ export async function startImapIdleKernel(
   try {
     if (kernel.bundle('push-imapidle')?.state !== 'ACTIVE') throw new Error(`push-imapidle did not start: ${JSON.stringify(kernel.bundle('push-imapidle')?.error)}`);
     const users = kernel.get(userServiceRef)!;
-    usersRef = users;
     const context = await kernel.get(contextServiceRef)!.create({ name: 'example', loginMappings: ['example.com'] });
     const ids: Record<string, number> = {};
     for (const login of logins) {
@@ -183,7 +104,7 @@ export async function startImapIdleKernel(
     }
     const manager = kernel.getAll(pushManagerRef).find((m) => m.name === 'imapidle') as ImapIdlePushManager;
     return {
-      kernel, manager, users, context, ids, received, realPns, realMailImap, realPush,
+      kernel, manager, users, context, ids, received,
       forUser: (login) => received.filter((r) => r.userId === ids[login] && r.contextId === context.id),
       listener: (login) => manager.listeners().find((l) => l.userId === ids[login] && l.contextId === context.id),
     };

@@ -48,7 +48,6 @@ describe('push-mailnotify: local parts, login delimiter, coalescing, garbage', (
   });
 
   it('turns a packet built like Cyrus notifyd\'s into ox:mail:new for the listening user', async (t) => {
-    t.diagnostic(keel.realPns ? 'delivered through the real pns-impl' : 'pns-impl not built: recorded at PushNotificationService.handle()');
     await sender.send(notifydPacket({ method: 'log', class: 'MAIL', priority: '', user: 'alice', mailbox: 'INBOX', message: 'From: root@example.org (root)\nSubject: asdf' }));
     const [first] = await notified('alice', 1);
     assert.equal(first!.topic, 'ox:mail:new');

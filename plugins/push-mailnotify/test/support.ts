@@ -1,24 +1,14 @@
-// Test kit of push-mailnotify: the real kernel with the real storage (SQLite), the real pns-impl
-// when it is built (with a recording PushTransport), else a recording stand-in PNS; a notifyd
-// packet builder and a UDP sender.
+// Test kit of push-mailnotify: the real kernel with the real storage (SQLite) and the real pns-impl
+// with a recording PushTransport; a notifyd packet builder and a UDP sender.
 import { createSocket, type Socket } from 'node:dgram';
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import {
-  contextServiceRef, defineBundle, pushManagerRef, pushNotificationServiceRef, pushTransportRef, userServiceRef,
-  type Context, type DefinedBundle, type PushListener, type PushNotification, type PushNotificationService, type UserService,
-} from '@keel/plugin-sdk';
-import { loadBundle, startTestKernel, type TestKernel } from '@keel/plugin-sdk/testing';
+import { contextServiceRef, pushManagerRef, userServiceRef, type Context, type PushListener, type UserService } from '@keel/plugin-sdk';
+import { loadBundle, recordingTransport, startTestKernel, type TestKernel } from '@keel/plugin-sdk/testing';
 import mailNotifyBundle, { type MailNotifyPushManager } from '../src/index.js';
 
 export const MASTER = { login: 'oxadminmaster', password: 'master-secret' } as const;
 
 /** Sibling bundles are loaded by name from plugins/<name>, as the kernel would find them. */
 export { loadBundle };
-
-function builtBundleExists(name: string): boolean {
-  return existsSync(fileURLToPath(new URL(`../../../${name}/dist/src/index.js`, import.meta.url)));
-}
 
 /** Polls until `probe` gives a value (bounded; only the outcome is asserted, never the time). */
 export async function eventually<T>(probe: () => T | undefined | Promise<T | undefined>, what: string, limitMs = 15_000): Promise<T> {
@@ -66,36 +56,6 @@ export interface Received {
   messageData: Record<string, unknown>;
 }
 
-function recordingTransport(received: Received[]): DefinedBundle<any, any> {
-  return defineBundle({
-    provides: [pushTransportRef],
-    start({ register }) {
-      register(pushTransportRef, {
-        id: 'test-recorder',
-        implicitInterest: (topic: string) => (topic.startsWith('ox:mail:') ? { client: 'open-xchange-appsuite' } : undefined),
-        isEnabled: async () => true,
-        async deliver(notification: PushNotification) {
-          received.push({ contextId: notification.contextId, userId: notification.userId, topic: notification.topic, messageData: notification.messageData });
-        },
-      });
-    },
-  });
-}
-
-/** The contract boundary when pns-impl is not built: records handle() calls. */
-function recordingPns(received: Received[]): PushNotificationService {
-  return {
-    async handle(notification) {
-      received.push({ contextId: notification.contextId, userId: notification.userId, topic: notification.topic, messageData: notification.messageData });
-    },
-    async deliverNow(notification) {
-      await this.handle(notification);
-      return { matches: 1 };
-    },
-    stats: () => ({ buffered: 0, queued: 0, inFlight: 0, handled: 0, delivered: {}, failed: {} }),
-  };
-}
-
 export interface TestUser { login: string; email: string; aliases?: string[] }
 
 export interface MailNotifyKernel {
@@ -105,7 +65,6 @@ export interface MailNotifyKernel {
   context: Context;
   ids: Record<string, number>;
   received: Received[];
-  realPns: boolean;
   forUser(login: string): Received[];
   listen(login: string): Promise<PushListener>;
 }
@@ -113,23 +72,18 @@ export interface MailNotifyKernel {
 /** The kernel with push-mailnotify listening on 127.0.0.1 (port 0) unless `properties` say otherwise. */
 export async function startMailNotifyKernel(users: readonly TestUser[], properties: Record<string, string> = {}, options: { expectActive?: boolean } = {}): Promise<MailNotifyKernel> {
   const received: Received[] = [];
-  const realPns = builtBundleExists('pns-impl');
+  const record = ({ contextId, userId, topic, messageData }: Received) => void received.push({ contextId, userId, topic, messageData });
   const kernel = await startTestKernel({
     bundles: {
       'storage-sql': await loadBundle('storage-sql'),
-      ...(realPns
-        ? {
-            auth: await loadBundle('auth'),
-            'auth-database': await loadBundle('auth-database'),
-            sessiond: await loadBundle('sessiond'),
-            admin: await loadBundle('admin'),
-            'pns-impl': await loadBundle('pns-impl'),
-            'test-recorder': recordingTransport(received),
-          }
-        : {}),
+      auth: await loadBundle('auth'),
+      'auth-database': await loadBundle('auth-database'),
+      sessiond: await loadBundle('sessiond'),
+      admin: await loadBundle('admin'),
+      'pns-impl': await loadBundle('pns-impl'),
+      'test-recorder': recordingTransport(record),
       'push-mailnotify': mailNotifyBundle,
     },
-    services: realPns ? [] : [[pushNotificationServiceRef, recordingPns(received)] as const],
     properties: {
       'com.openexchange.push.mail.notify.udp_listen_host': '127.0.0.1',
       'com.openexchange.push.mail.notify.udp_listen_port': '0',
@@ -153,7 +107,7 @@ export async function startMailNotifyKernel(users: readonly TestUser[], properti
     }
     const manager = kernel.getAll(pushManagerRef).find((m) => m.name === 'mailnotify') as MailNotifyPushManager;
     return {
-      kernel, manager, users: userService, context, ids, received, realPns,
+      kernel, manager, users: userService, context, ids, received,
       forUser: (login) => received.filter((r) => r.contextId === context.id && r.userId === ids[login]),
       async listen(login) {
         const listener = await manager.startListener({ contextId: context.id, userId: ids[login]!, permanent: true, client: 'open-xchange-mobile-api-facade' });
