@@ -3,15 +3,15 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { contextServiceRef, userServiceRef, type Logger } from '@keel/plugin-sdk';
 import { loadBundle, startTestKernel, type TestKernel } from '@keel/plugin-sdk/testing';
+import { generatePeopleLdif, slapdSkipReason, startSlapd, type SlapdServer } from '@keel/test/harness';
 import { createLdapAuthenticator } from '../src/ldap-authenticator.js';
 import { createLdapConnector } from '../src/ldap-connector.js';
 import { createLdapDirectory } from '../src/ldap-directory.js';
 import type { LdapSettings } from '../src/ldap-settings.js';
 import { createOutageLog } from '../src/outage-log.js';
-import { harness, startLdapTap, type LdapTap, type SlapdServer } from './support.js';
+import { startLdapTap, type LdapTap } from './support.js';
 
-const h = await harness();
-const skip = h.slapdSkipReason() ?? false;
+const skip = slapdSkipReason() ?? false;
 
 interface LogRecord { level: string; obj: unknown; msg: string | undefined }
 
@@ -86,7 +86,7 @@ describe('auth-ldap when LDAP servers fail: failover, timeouts, StartTLS, one lo
   }
 
   before(async () => {
-    slapd = await h.startSlapd({ ldif: h.generatePeopleLdif(3) });
+    slapd = await startSlapd({ ldif: generatePeopleLdif(3) });
     tap = await startLdapTap(slapd);
     // a port nothing listens on
     const closed = await startLdapTap(slapd);

@@ -3,11 +3,10 @@ import { createServer, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { authenticatorRef, contextServiceRef, type Authenticator } from '@keel/plugin-sdk';
 import { loadBundle, readMetrics, startTestKernel, type TestKernel } from '@keel/plugin-sdk/testing';
+import { generatePeopleLdif, slapdSkipReason, startSlapd, type SlapdServer } from '@keel/test/harness';
 import authLdap from '../src/index.js';
-import { harness, type SlapdServer } from './support.js';
 
-const h = await harness();
-const skip = h.slapdSkipReason() ?? false;
+const skip = slapdSkipReason() ?? false;
 
 describe('auth-ldap metrics source', { skip }, () => {
   let slapd: SlapdServer;
@@ -21,7 +20,7 @@ describe('auth-ldap metrics source', { skip }, () => {
   const silentSockets: Socket[] = [];
 
   before(async () => {
-    slapd = await h.startSlapd({ ldif: h.generatePeopleLdif(1) });
+    slapd = await startSlapd({ ldif: generatePeopleLdif(1) });
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
     kernel = await startTestKernel({
       bundles: { 'storage-sql': await loadBundle('storage-sql'), 'auth-ldap': authLdap },

@@ -2,18 +2,18 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { authenticatorRef, contextServiceRef, userServiceRef, type Authenticator, type Context, type User, type UserService } from '@keel/plugin-sdk';
 import { loadBundles, startTestKernel, type TestKernel } from '@keel/plugin-sdk/testing';
+import { generatePeopleLdif, ldifLine, slapdSkipReason, startSlapd, type SlapdServer } from '@keel/test/harness';
 import authLdap from '../src/index.js';
 import { AndFilter, EqualityFilter, OrFilter } from 'ldapts';
-import { AUTH_PROPERTIES, harness, login, modifyEntry, sentSearchFilters, startLdapTap, whoami, type LdapTap, type SlapdServer } from './support.js';
+import { AUTH_PROPERTIES, login, modifyEntry, sentSearchFilters, startLdapTap, whoami, type LdapTap } from './support.js';
 
-const h = await harness();
-const skip = h.slapdSkipReason() ?? false;
+const skip = slapdSkipReason() ?? false;
 
 const PEOPLE = 'ou=people,dc=example,dc=com';
 /** A uid full of filter and DN syntax: only escaping in both places lets it log in. */
 const ODD_UID = 'star*(o)\\,+';
 const EXTRA_LDIF = [
-  [`dn: uid=star*(o)\\5c\\2c\\2b,${PEOPLE}`, 'objectClass: inetOrgPerson', h.ldifLine('uid', ODD_UID), 'cn: Odd Star', 'sn: Star', 'mail: star@example.com', 'userPassword: star-secret'],
+  [`dn: uid=star*(o)\\5c\\2c\\2b,${PEOPLE}`, 'objectClass: inetOrgPerson', ldifLine('uid', ODD_UID), 'cn: Odd Star', 'sn: Star', 'mail: star@example.com', 'userPassword: star-secret'],
   [`dn: uid=multi,${PEOPLE}`, 'objectClass: inetOrgPerson', 'uid: multi', 'cn: Multi Common', 'sn: Person', 'displayName: Multi Person', 'mail: multi@example.com', 'mail: m.alias@example.com', 'userPassword: multi-secret'],
   [`dn: uid=shared1,${PEOPLE}`, 'objectClass: inetOrgPerson', 'uid: shared1', 'cn: Shared One', 'sn: One', 'mail: shared@example.com', 'userPassword: shared-secret'],
   [`dn: uid=shared2,${PEOPLE}`, 'objectClass: inetOrgPerson', 'uid: shared2', 'cn: Shared Two', 'sn: Two', 'mail: shared@example.com', 'userPassword: shared-secret'],
@@ -36,7 +36,7 @@ describe('auth-ldap, search-then-bind, over HTTP with storage-sql, auth, auth-da
   const ask = (name: string, password: string) => ldap.authenticate({ login: name, password, ip: '127.0.0.1' });
 
   before(async () => {
-    slapd = await h.startSlapd({ ldif: `${h.generatePeopleLdif(5)}\n${EXTRA_LDIF}\n` });
+    slapd = await startSlapd({ ldif: `${generatePeopleLdif(5)}\n${EXTRA_LDIF}\n` });
     // the service account's password comes from the environment, as an operator would keep it
     process.env['AUTH_LDAP_TEST_BIND_PASSWORD'] = slapd.rootPassword;
     tap = await startLdapTap(slapd);

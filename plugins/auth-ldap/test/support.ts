@@ -1,20 +1,7 @@
-// Shared test plumbing: the server harness (compiled, loaded at run time), HTTP login helpers and
-// a tap that records what reaches slapd.
+// Shared test plumbing: HTTP login helpers, directory edits and a tap that records what reaches slapd.
 import { createConnection, createServer, type Socket } from 'node:net';
+import type { SlapdServer } from '@keel/test/harness';
 import { BerReader, Client, PresenceFilter, SearchRequest, type Filter } from 'ldapts';
-
-export type Harness = typeof import('../../../test/harness/index.js');
-export type SlapdServer = Awaited<ReturnType<Harness['startSlapd']>>;
-
-/** The integration-test harness (test/harness), from its compiled output. */
-export async function harness(): Promise<Harness> {
-  const url = new URL('../../../../test/dist/harness/index.js', import.meta.url);
-  try {
-    return (await import(url.href)) as Harness;
-  } catch (error) {
-    throw new Error(`the test harness is not built (${(error as Error).message}): run npx tsc -b test first`);
-  }
-}
 
 export interface LoginAnswer {
   status: number;

@@ -2,16 +2,16 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { authenticatorRef, contextServiceRef, userServiceRef, type Authenticator, type Context, type UserService } from '@keel/plugin-sdk';
 import { loadBundles, startTestKernel, type TestKernel } from '@keel/plugin-sdk/testing';
+import { generatePeopleLdif, ldifLine, slapdSkipReason, startSlapd, type SlapdServer } from '@keel/test/harness';
 import authLdap from '../src/index.js';
-import { AUTH_PROPERTIES, harness, login, startLdapTap, whoami, type LdapTap, type SlapdServer } from './support.js';
+import { AUTH_PROPERTIES, login, startLdapTap, whoami, type LdapTap } from './support.js';
 
-const h = await harness();
-const skip = h.slapdSkipReason() ?? false;
+const skip = slapdSkipReason() ?? false;
 
 const PEOPLE = 'ou=people,dc=example,dc=com';
 const ODD_UID = 'star*(o)\\,+';
 const LDAP_CONTEXT_ID = 77;
-const ODD_LDIF = [`dn: uid=star*(o)\\5c\\2c\\2b,${PEOPLE}`, 'objectClass: inetOrgPerson', h.ldifLine('uid', ODD_UID), 'cn: Odd Star', 'sn: Star', 'mail: star@example.com', 'userPassword: star-secret'].join('\n');
+const ODD_LDIF = [`dn: uid=star*(o)\\5c\\2c\\2b,${PEOPLE}`, 'objectClass: inetOrgPerson', ldifLine('uid', ODD_UID), 'cn: Odd Star', 'sn: Star', 'mail: star@example.com', 'userPassword: star-secret'].join('\n');
 
 /** Logins that would add RDNs, change the base or hit special DN syntax if they were not escaped. */
 const HOSTILE_LOGINS = ['*', 'user1,ou=people,dc=example,dc=com', 'user1+cn=x', '#user1', 'user1\u0000', '\\', 'user1\\2c', '"user1"', 'user1;x', '<user1>', 'u'.repeat(300)];
@@ -28,7 +28,7 @@ describe('auth-ldap, DN template bind into a fixed context, over HTTP', { skip }
   const ask = (name: string, password: string) => ldap.authenticate({ login: name, password, ip: '127.0.0.1' });
 
   before(async () => {
-    slapd = await h.startSlapd({ ldif: `${h.generatePeopleLdif(3)}\n${ODD_LDIF}\n` });
+    slapd = await startSlapd({ ldif: `${generatePeopleLdif(3)}\n${ODD_LDIF}\n` });
     tap = await startLdapTap(slapd);
     kernel = await startTestKernel({
       bundles: { ...(await loadBundles('storage-sql', 'auth', 'auth-database', 'sessiond')), 'auth-ldap': authLdap },

@@ -6,17 +6,16 @@ import { createServer as createTlsServer, type Server } from 'node:tls';
 import { after, before, describe, it } from 'node:test';
 import { authenticatorRef, contextServiceRef } from '@keel/plugin-sdk';
 import { loadBundle, startTestKernel } from '@keel/plugin-sdk/testing';
+import { binaryPath, generatePeopleLdif, makeTempDir, removeTempDir, requireBinary, runCommand, slapdSkipReason, startSlapd, type SlapdServer } from '@keel/test/harness';
 import authLdap from '../src/index.js';
-import { harness, type SlapdServer } from './support.js';
 
-const h = await harness();
-const skip = h.slapdSkipReason() ?? h.requireBinary('openssl') ?? false;
+const skip = slapdSkipReason() ?? requireBinary('openssl') ?? false;
 
 /** A self-signed certificate (its own CA) for the given subjectAltName. */
 async function selfSigned(dir: string, name: string, subjectAltName: string): Promise<{ key: string; cert: string; certFile: string }> {
   const keyFile = join(dir, `${name}.key`);
   const certFile = join(dir, `${name}.pem`);
-  await h.runCommand(h.binaryPath('openssl'), [
+  await runCommand(binaryPath('openssl'), [
     'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1',
     '-subj', `/CN=${name}`, '-addext', `subjectAltName=${subjectAltName}`, '-keyout', keyFile, '-out', certFile,
   ]);
@@ -79,8 +78,8 @@ describe('auth-ldap over ldaps://: CA file, certificate and host name checks', {
   }
 
   before(async () => {
-    slapd = await h.startSlapd({ ldif: h.generatePeopleLdif(1) });
-    dir = await h.makeTempDir('keel-auth-ldap-tls');
+    slapd = await startSlapd({ ldif: generatePeopleLdif(1) });
+    dir = await makeTempDir('keel-auth-ldap-tls');
     forIp = await selfSigned(dir, 'ldap-ip', 'IP:127.0.0.1');
     forOtherName = await selfSigned(dir, 'ldap.test', 'DNS:ldap.test');
     ipFront = await startLdapsFront(slapd, forIp);
@@ -91,7 +90,7 @@ describe('auth-ldap over ldaps://: CA file, certificate and host name checks', {
     await ipFront?.close();
     await nameFront?.close();
     await slapd?.stop();
-    if (dir !== undefined) await h.removeTempDir(dir);
+    if (dir !== undefined) await removeTempDir(dir);
   });
 
   it('logs in when the server certificate is signed by the configured CA file', async () => {

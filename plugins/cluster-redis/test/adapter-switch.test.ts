@@ -5,9 +5,8 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sessionServiceRef, webSocketServiceRef, type Session, type SessionService } from '@keel/plugin-sdk';
 import type { TestKernel } from '@keel/plugin-sdk/testing';
-import { connectSocket, eventually, harness, loadBundle, startNode, type Harness } from './support.js';
-
-type RedisServer = Awaited<ReturnType<Harness['startRedis']>>;
+import { redisSkipReason, startRedis, type RedisServer } from '@keel/test/harness';
+import { connectSocket, eventually, loadBundle, startNode } from './support.js';
 
 async function sessionOn(node: TestKernel, userId: number): Promise<{ session: Session; cookie: string }> {
   const sessions = node.get(sessionServiceRef) as SessionService;
@@ -16,7 +15,6 @@ async function sessionOn(node: TestKernel, userId: number): Promise<{ session: S
 }
 
 describe('websockets with and without the cluster adapter', async () => {
-  const { redisSkipReason, startRedis } = await harness();
   const skip = redisSkipReason();
   let redis: RedisServer;
   const nodes: TestKernel[] = [];

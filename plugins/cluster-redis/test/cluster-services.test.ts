@@ -8,9 +8,8 @@ import {
   type Session, type SessionRemoval, type SessionStorage,
 } from '@keel/plugin-sdk';
 import type { TestKernel } from '@keel/plugin-sdk/testing';
-import { eventually, harness, startNode, type Harness } from './support.js';
-
-type RedisServer = Awaited<ReturnType<Harness['startRedis']>>;
+import { redisSkipReason, startRedis, type RedisServer } from '@keel/test/harness';
+import { eventually, startNode } from './support.js';
 
 const PREFIX = 'keel-test:';
 const PASSCRYPT = { 'com.openexchange.push.credstorage.enabled': 'true', 'com.openexchange.push.credstorage.passcrypt': 'cluster test passcrypt' };
@@ -24,7 +23,6 @@ function session(id: string, extra: Partial<Session> = {}): Session {
 }
 
 describe('cluster-redis services', async () => {
-  const { redisSkipReason, startRedis } = await harness();
   const skip = redisSkipReason();
   let redis: RedisServer;
   let raw: Redis;

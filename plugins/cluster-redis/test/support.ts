@@ -1,12 +1,5 @@
-// Shared test plumbing: the harness and sibling bundles from their compiled output, in-process nodes.
+// Shared test plumbing: sibling bundles from their compiled output, in-process nodes, Socket.IO clients.
 import { loadBundle, startTestKernel, type TestKernel, type TestKernelOptions } from '@keel/plugin-sdk/testing';
-
-export type Harness = typeof import('../../../test/harness/index.js');
-
-/** The integration-test harness (test/harness), compiled. */
-export async function harness(): Promise<Harness> {
-  return (await import(new URL('../../../../test/dist/harness/index.js', import.meta.url).href)) as Harness;
-}
 
 /** Sibling bundles are loaded by name from plugins/<name>, as the kernel would find them. */
 export { loadBundle };

@@ -6,11 +6,9 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort, mariaDbSkipReason, onExit, redisSkipReason, startMariaDbDatabase, startRedis, type MariaDbDatabase, type RedisServer } from '@keel/test/harness';
 import { createKeelNode, REPO_ROOT, type KeelNode } from './keel-node.js';
-import { connectSocket, eventually, harness, type Harness, type TestSocket } from './support.js';
-
-type RedisServer = Awaited<ReturnType<Harness['startRedis']>>;
-type Database = Awaited<ReturnType<Harness['startMariaDbDatabase']>>;
+import { connectSocket, eventually, type TestSocket } from './support.js';
 
 const MASTER = 'cluster-test-master';
 const ADMIN = `Basic ${Buffer.from(`oxadminmaster:${MASTER}`).toString('base64')}`;
@@ -94,10 +92,9 @@ async function evenSpread(nodes: readonly KeelNode[], expectedUsers = PERMANENT_
 }
 
 describe('three Keel nodes sharing Redis and MariaDB', { timeout: 120_000 }, async () => {
-  const h = await harness();
-  const skip = h.redisSkipReason() ?? (await h.mariaDbSkipReason());
+  const skip = redisSkipReason() ?? (await mariaDbSkipReason());
   let redis: RedisServer;
-  let database: Database;
+  let database: MariaDbDatabase;
   let base: string;
   const nodes: KeelNode[] = [];
   const pids = new Set<number>();
@@ -107,15 +104,15 @@ describe('three Keel nodes sharing Redis and MariaDB', { timeout: 120_000 }, asy
   before(async () => {
     if (skip) return;
     base = await mkdtemp(join(tmpdir(), 'keel-cluster-'));
-    [redis, database] = await Promise.all([h.startRedis(), h.startMariaDbDatabase()]);
+    [redis, database] = await Promise.all([startRedis(), startMariaDbDatabase()]);
     // SIGKILL whatever is left if this process dies without after().
-    h.onExit(() => pids.forEach((pid) => { try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ } }));
+    onExit(() => pids.forEach((pid) => { try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ } }));
     const packages = await packagesYml();
     for (const name of ['node-a', 'node-b', 'node-c']) {
       nodes.push(await createKeelNode({
         name,
         dir: join(base, name),
-        port: await h.freePort(),
+        port: await freePort(),
         env: { KEEL_MASTER_PASSWORD: MASTER },
         onSpawn: (pid) => pids.add(pid),
         files: {

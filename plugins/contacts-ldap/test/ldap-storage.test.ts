@@ -5,12 +5,13 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { contactStorageRef, contextServiceRef, userServiceRef, type Context, type UserService } from '@keel/plugin-sdk';
 import { startTestKernel, type TestKernel } from '@keel/plugin-sdk/testing';
+import { freePort, slapdSkipReason, startSlapd, type SlapdServer } from '@keel/test/harness';
 import contactsLdap from '../src/index.js';
 import { attributeFolderId } from '../src/ldap-folders.js';
 import { bindName, entriesPerSearch, OP, startLdapTap, type LdapTap } from './ldap-tap.js';
 import {
-  call, contactStack, departmentOf, directoryLdif, harness, login, ok, PEOPLE_BASE, slapdPid, SPECIAL_BASE,
-  type Client, type Json, type SlapdServer,
+  call, contactStack, departmentOf, directoryLdif, login, ok, PEOPLE_BASE, slapdPid, SPECIAL_BASE,
+  type Client, type Json,
 } from './support.js';
 
 const PEOPLE = 2000;
@@ -105,8 +106,6 @@ mappings:
     lastModified: modifyTimestamp
 `;
 
-const { slapdSkipReason } = await harness();
-
 describe('contacts-ldap against slapd', { skip: slapdSkipReason() }, () => {
   let slapd: SlapdServer;
   let kernel: TestKernel;
@@ -122,7 +121,6 @@ describe('contacts-ldap against slapd', { skip: slapdSkipReason() }, () => {
   const history: LdapTap['messages'] = [];
 
   before(async () => {
-    const { startSlapd, freePort } = await harness();
     slapd = await startSlapd({ suffix: 'dc=example,dc=com', ldif: await directoryLdif(PEOPLE) });
     tap = await startLdapTap(slapd);
     const clear = tap.clear;

@@ -2,10 +2,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { contactStorageRef, contextServiceRef, userServiceRef, type ContactCaller, type ContactStorage } from '@keel/plugin-sdk';
 import { loadBundle, readMetrics, startTestKernel, type TestKernel } from '@keel/plugin-sdk/testing';
+import { slapdSkipReason, startSlapd, type SlapdServer } from '@keel/test/harness';
 import contactsLdap from '../src/index.js';
-import { directoryLdif, harness, PEOPLE_BASE, type SlapdServer } from './support.js';
-
-const { slapdSkipReason } = await harness();
+import { directoryLdif, PEOPLE_BASE } from './support.js';
 
 describe('contacts-ldap metrics source', { skip: slapdSkipReason() }, () => {
   let slapd: SlapdServer;
@@ -14,7 +13,6 @@ describe('contacts-ldap metrics source', { skip: slapdSkipReason() }, () => {
   let caller: ContactCaller;
 
   before(async () => {
-    const { startSlapd } = await harness();
     slapd = await startSlapd({ suffix: 'dc=example,dc=com', ldif: await directoryLdif(3) });
     kernel = await startTestKernel({
       bundles: { 'storage-sql': await loadBundle('storage-sql'), 'contacts-ldap': contactsLdap },

@@ -9,12 +9,11 @@ import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { contextServiceRef, userServiceRef } from '@keel/plugin-sdk';
 import { createKernel, createLogger, type Kernel } from '@keel/core';
-import { call, harness, login, ok, PEOPLE_BASE, type Client, type Json, type SlapdServer } from './support.js';
+import { generatePeopleLdif, slapdSkipReason, startSlapd, type SlapdServer } from '@keel/test/harness';
+import { call, login, ok, PEOPLE_BASE, type Client, type Json } from './support.js';
 
 const PLUGINS = fileURLToPath(new URL('../../../', import.meta.url));
 const BUNDLES = ['storage-sql', 'auth', 'auth-database', 'sessiond', 'contacts-sql', 'contacts', 'contacts-ldap'];
-
-const { slapdSkipReason } = await harness();
 
 describe('contacts-ldap overrides the global address book at runtime (packages.yml + reload)', { skip: slapdSkipReason() }, () => {
   let slapd: SlapdServer;
@@ -27,7 +26,6 @@ describe('contacts-ldap overrides the global address book at runtime (packages.y
   const state = (name: string) => kernel.control.bundle(name)?.state;
 
   before(async () => {
-    const { startSlapd, generatePeopleLdif } = await harness();
     slapd = await startSlapd({ ldif: generatePeopleLdif(25) });
     root = await mkdtemp(join(tmpdir(), 'keel-contacts-override-'));
     const config = join(root, 'config');

@@ -1,18 +1,12 @@
-// Test plumbing for contacts-ldap: sibling bundles, the harness, directory content, HTTP calls.
+// Test plumbing for contacts-ldap: sibling bundles, directory content, HTTP calls.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DefinedBundle } from '@keel/plugin-sdk';
 import { loadBundle } from '@keel/plugin-sdk/testing';
-
-export type Harness = typeof import('../../../test/harness/index.js');
-export type SlapdServer = import('../../../test/harness/index.js').SlapdServer;
+import { generatePeopleLdif, ldifLine, type SlapdServer } from '@keel/test/harness';
 
 /** Sibling bundles are loaded by name from plugins/<name>, as the kernel would find them. */
 export { loadBundle };
-
-export async function harness(): Promise<Harness> {
-  return (await import(new URL('../../../../test/dist/harness/index.js', import.meta.url).href)) as Harness;
-}
 
 /** Every bundle of the contacts stack with real sessions: storage, auth, sessions, both storages, the module. */
 export async function contactStack(): Promise<Record<string, DefinedBundle<any, any>>> {
@@ -35,7 +29,6 @@ export function departmentOf(index: number): string {
  * departmentNumber each, plus ou=special holding names full of filter syntax.
  */
 export async function directoryLdif(count: number): Promise<string> {
-  const { generatePeopleLdif, ldifLine } = await harness();
   const people = generatePeopleLdif(count, { suffix: SUFFIX })
     .split('\n\n')
     .map((block) => {

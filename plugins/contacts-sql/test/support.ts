@@ -1,18 +1,12 @@
-// Shared test plumbing: sibling bundles and the harness from their compiled output, and the dialects.
+// Shared test plumbing: sibling bundles from their compiled output, and the dialects.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadBundle } from '@keel/plugin-sdk/testing';
-
-export type Harness = typeof import('../../../test/harness/index.js');
+import { mariaDbSkipReason, startMariaDbDatabase } from '@keel/test/harness';
 
 /** Sibling bundles are loaded by name from plugins/<name>, as the kernel would find them. */
 export { loadBundle };
-
-/** The integration-test harness (test/harness), compiled. */
-export async function harness(): Promise<Harness> {
-  return (await import(new URL('../../../../test/dist/harness/index.js', import.meta.url).href)) as Harness;
-}
 
 export interface DialectTarget {
   url: string;
@@ -27,7 +21,6 @@ export interface DialectCase {
 }
 
 export async function dialectCases(): Promise<DialectCase[]> {
-  const { mariaDbSkipReason, startMariaDbDatabase } = await harness();
   const mariaSkip = await mariaDbSkipReason();
   return [
     {

@@ -1,16 +1,9 @@
-// Test plumbing for the contacts module: sibling bundles, the harness, logging in and calling actions.
+// Test plumbing for the contacts module: sibling bundles, logging in and calling actions.
 import type { DefinedBundle } from '@keel/plugin-sdk';
 import { loadBundle } from '@keel/plugin-sdk/testing';
 
-export type Harness = typeof import('../../../test/harness/index.js');
-
 /** Sibling bundles are loaded by name from plugins/<name>, as the kernel would find them. */
 export { loadBundle };
-
-/** The integration-test harness (test/harness), compiled. */
-export async function harness(): Promise<Harness> {
-  return (await import(new URL('../../../../test/dist/harness/index.js', import.meta.url).href)) as Harness;
-}
 
 /** The bundles a logged-in contacts request needs, besides the contact storages. */
 export async function sessionBundles(): Promise<Record<string, DefinedBundle<any, any>>> {

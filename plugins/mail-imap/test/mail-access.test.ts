@@ -2,12 +2,11 @@ import assert from 'node:assert/strict';
 import { createServer, type Server, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { contextServiceRef, isKeelError, mailAccessRef, userServiceRef, type MailAccess } from '@keel/plugin-sdk';
-import { readMetrics, startTestKernel, type TestKernel } from '@keel/plugin-sdk/testing';
+import { loadBundle, readMetrics, startTestKernel, type TestKernel } from '@keel/plugin-sdk/testing';
+import { dovecotSkipReason, startDovecot, type DovecotServer } from '@keel/test/harness';
 import mailImap from '../src/index.js';
-import { loadBundle, loadHarness, type DovecotServer, type Harness } from './harness.js';
 
-const harness: Harness = await loadHarness();
-const skip = harness.dovecotSkipReason();
+const skip = dovecotSkipReason();
 const KEY = '/private/vendor/vendor.dovecot/http-notify';
 
 async function codeOf(promise: Promise<unknown>): Promise<string> {
@@ -29,7 +28,7 @@ describe('mail-imap against a real Dovecot', { skip }, () => {
   const stalledSockets: Socket[] = [];
 
   before(async () => {
-    dovecot = await harness.startDovecot({ users: [{ login: 'alice@example.com', password: 'alice-secret' }] });
+    dovecot = await startDovecot({ users: [{ login: 'alice@example.com', password: 'alice-secret' }] });
     // A server that accepts and then says nothing: the greeting timeout must end the wait.
     stalled = createServer((socket) => void stalledSockets.push(socket));
     await new Promise<void>((resolve) => stalled.listen(0, '127.0.0.1', resolve));

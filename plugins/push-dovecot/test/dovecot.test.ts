@@ -4,12 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { mailAccessRef } from '@keel/plugin-sdk';
-import { loadBundle, loadHarness, type DovecotServer } from './harness.js';
+import { loadBundle } from '@keel/plugin-sdk/testing';
+import { dovecotSkipReason, startDovecot, type DovecotServer } from '@keel/test/harness';
 import { connectV2, login, logout, type Login, type TestSocket } from './sockets.js';
 import { MASTER, REST, basic, eventually, startDovecotKernel, type DovecotKernel } from './support.js';
 
-const harness = await loadHarness();
-const skip = harness.dovecotSkipReason();
+const skip = dovecotSkipReason();
 const KEY = '/private/vendor/vendor.dovecot/http-notify';
 
 /** A message as an MTA hands it over: RFC 2047 sender name and subject, a UTF-8 text body. */
@@ -52,7 +52,7 @@ describe('push-dovecot with a real Dovecot: delivery to a Socket.IO v2 client, M
     }
     // Dovecot needs Keel's port for its driver URL, Keel needs Dovecot's IMAP port: start Keel, then
     // Dovecot, then tell Keel where the IMAP server is with a configuration reload.
-    dovecot = await harness.startDovecot({
+    dovecot = await startDovecot({
       users: [{ login: 'alice@example.com', password: 'alice-secret' }, { login: 'bob@example.com', password: 'bob-secret' }],
       pushUrl: `http://${REST.login}:${REST.password}@127.0.0.1:${new URL(keel.kernel.url).port}/preliminary/http-notify/v1/notify`,
     });
@@ -95,7 +95,7 @@ describe('push-dovecot with a real Dovecot: delivery to a Socket.IO v2 client, M
   });
 
   it('a driver without user_from_metadata sends the IMAP login: resolved by login mapping', async () => {
-    loginOnly = await harness.startDovecot({
+    loginOnly = await startDovecot({
       users: [{ login: 'bob@example.com', password: 'bob-secret' }],
       pushUrl: `http://${REST.login}:${REST.password}@127.0.0.1:${new URL(keel.kernel.url).port}/preliminary/http-notify/v1/notify`,
       pushUserFromMetadata: false,
@@ -117,7 +117,7 @@ describe('push-dovecot with a real Dovecot: permanent listeners with stored cred
   let properties: Record<string, string>;
 
   before(async () => {
-    dovecot = await harness.startDovecot({ users: [{ login: 'carol@example.com', password: 'carol-imap' }] });
+    dovecot = await startDovecot({ users: [{ login: 'carol@example.com', password: 'carol-imap' }] });
     dir = await mkdtemp(join(tmpdir(), 'keel-push-dovecot-'));
     properties = {
       'keel.database.url': `sqlite:${join(dir, 'keel.db')}`,
@@ -176,7 +176,7 @@ describe('push-dovecot with a real Dovecot: an unreachable server is retried, a 
   let keel: DovecotKernel;
 
   before(async () => {
-    dovecot = await harness.startDovecot({ users: [{ login: 'dave@example.com', password: 'dave-imap' }, { login: 'eve@example.com', password: 'eve-imap' }] });
+    dovecot = await startDovecot({ users: [{ login: 'dave@example.com', password: 'dave-imap' }, { login: 'eve@example.com', password: 'eve-imap' }] });
     keel = await startDovecotKernel({}, {
       // Nothing listens on port 1 of 127.0.0.1: the first attempts fail with MSG-0003.
       'com.openexchange.mail.mailServer': 'imap://127.0.0.1:1',

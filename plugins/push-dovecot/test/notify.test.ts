@@ -1,10 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { PushNotification } from '@keel/plugin-sdk';
-import { startTestKernel } from '@keel/plugin-sdk/testing';
+import { loadBundle, recordingTransport, startTestKernel } from '@keel/plugin-sdk/testing';
 import pushDovecot from '../src/index.js';
-import { loadBundle } from './harness.js';
-import { recordingTransport } from '@keel/plugin-sdk/testing';
 import { basic, eventually, notify, startDovecotKernel, type DovecotKernel } from './support.js';
 
 describe('push-dovecot: the notify endpoint', () => {

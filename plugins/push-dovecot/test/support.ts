@@ -5,9 +5,8 @@ import {
   contextServiceRef, pushServiceRef, sessionServiceRef, userServiceRef,
   type ContextService, type DefinedBundle, type PushService, type SessionService, type UserService,
 } from '@keel/plugin-sdk';
-import { startTestKernel, type TestKernel } from '@keel/plugin-sdk/testing';
+import { loadBundle, startTestKernel, type TestKernel } from '@keel/plugin-sdk/testing';
 import pushDovecot from '../src/index.js';
-import { loadBundle } from './harness.js';
 
 export const MASTER = { login: 'oxadminmaster', password: 'master-secret' };
 export const REST = { login: 'dovecot', password: 'push-secret' };

@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { PushListener } from '@keel/plugin-sdk';
-import { eventually, loadHarness, mailMessage, startImapIdleKernel, type DovecotServer, type ImapIdleKernel } from './support.js';
+import {
+  deleteRedisKeys, dovecotSkipReason, redisKeyPrefix, sharedRedisSkipReason, sharedRedisUrl, startDovecot, type DovecotServer,
+} from '@keel/test/harness';
+import { eventually, mailMessage, startImapIdleKernel, type ImapIdleKernel } from './support.js';
 
-const harness = await loadHarness();
-const skip = harness.dovecotSkipReason();
+const skip = dovecotSkipReason();
 
 /** clusterLock: none, the fallback when no LockService is registered, and a real Redis lock across two nodes. */
 describe('push-imapidle clusterLock', { skip }, () => {
@@ -30,7 +32,7 @@ describe('push-imapidle clusterLock', { skip }, () => {
     }, `alice in IDLE (connection ${connects})`);
 
   before(async () => {
-    dovecot = await harness.startDovecot({ users: [{ login: 'alice', password: 'alice-imap' }] });
+    dovecot = await startDovecot({ users: [{ login: 'alice', password: 'alice-imap' }] });
   });
 
   after(async () => {
@@ -60,13 +62,13 @@ describe('push-imapidle clusterLock', { skip }, () => {
   });
 
   it('redis with cluster-redis: one node holds the user, the other takes over when it stops', async (t) => {
-    if (await harness.sharedRedisSkipReason(t)) return;
-    const prefix = harness.redisKeyPrefix('imapidle');
-    t.after(() => harness.deleteRedisKeys(prefix).then(() => undefined));
+    if (await sharedRedisSkipReason(t)) return;
+    const prefix = redisKeyPrefix('imapidle');
+    t.after(() => deleteRedisKeys(prefix).then(() => undefined));
     const properties = {
       'com.openexchange.push.imapidle.clusterLock': 'redis',
       'com.openexchange.push.imapidle.lockTtlMillis': '1500',
-      'keel.cluster.redis.url': harness.sharedRedisUrl,
+      'keel.cluster.redis.url': sharedRedisUrl,
       'keel.cluster.prefix': prefix,
     };
     const nodeA = await boot({ ...properties, 'keel.cluster.nodeId': 'node-a' }, ['cluster-redis']);

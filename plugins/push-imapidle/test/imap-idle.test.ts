@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { PushListener } from '@keel/plugin-sdk';
 import { readMetrics } from '@keel/plugin-sdk/testing';
-import { eventually, loadHarness, login, logout, mailMessage, startImapIdleKernel, type DovecotServer, type ImapIdleKernel } from './support.js';
+import { dovecotSkipReason, startDovecot, type DovecotServer } from '@keel/test/harness';
+import { eventually, login, logout, mailMessage, startImapIdleKernel, type ImapIdleKernel } from './support.js';
 
-const harness = await loadHarness();
-const skip = harness.dovecotSkipReason();
+const skip = dovecotSkipReason();
 
 /**
  * push-imapidle against a private Dovecot 2.3: LMTP deliveries become ox:mail:new notifications
@@ -36,7 +36,7 @@ describe('push-imapidle with a real Dovecot', { skip }, () => {
     eventually(() => (keel.forUser(login).length >= count ? keel.forUser(login) : undefined), `${count} ox:mail:new for ${login}`);
 
   before(async () => {
-    dovecot = await harness.startDovecot({ users: Object.entries(IMAP).map(([login, password]) => ({ login, password })) });
+    dovecot = await startDovecot({ users: Object.entries(IMAP).map(([login, password]) => ({ login, password })) });
     try {
       keel = await startImapIdleKernel(dovecot, ['alice', 'bob', 'carol', 'dave']);
     } catch (error) {

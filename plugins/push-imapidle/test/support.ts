@@ -3,21 +3,13 @@
 // under test.
 import { contextServiceRef, pushManagerRef, userServiceRef, type Context, type UserService } from '@keel/plugin-sdk';
 import { loadBundle, recordingTransport, startTestKernel, type TestKernel } from '@keel/plugin-sdk/testing';
-import type * as Harness from '../../../test/harness/index.js';
-import type { DovecotServer } from '../../../test/harness/index.js';
+import type { DovecotServer } from '@keel/test/harness';
 import imapIdleBundle, { type ImapIdlePushManager, type ListenerStatus } from '../src/index.js';
 
-export type { DovecotServer };
 export const MASTER = { login: 'oxadminmaster', password: 'master-secret' } as const;
 
 /** Sibling bundles are loaded by name from plugins/<name>, as the kernel would find them. */
 export { loadBundle };
-
-/** The compiled test harness (test/dist/harness), loaded at run time like sibling bundles. */
-export async function loadHarness(): Promise<typeof Harness> {
-  const url = new URL('../../../../test/dist/harness/index.js', import.meta.url);
-  return (await import(url.href)) as typeof Harness;
-}
 
 /** Polls until `probe` gives a value (bounded; only the outcome is asserted, never the time). */
 export async function eventually<T>(probe: () => T | undefined | Promise<T | undefined>, what: string, limitMs = 20_000): Promise<T> {

@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { credentialStorageRef, databaseRef, isKeelError, type CredentialStorage } from '@keel/plugin-sdk';
-import { loadHarness } from './harness.js';
+import { mariaDbSkipReason, startMariaDbDatabase } from '@keel/test/harness';
 import { admin, createUsers, eventually, probeManager, startPushKernel, type ProbeEvent, type PushKernel } from './support.js';
 
-const harness = await loadHarness();
-const mariaSkip = await harness.mariaDbSkipReason();
+const mariaSkip = await mariaDbSkipReason();
 
 const CREDSTORE = (rdb: boolean, passcrypt = 'passcrypt-one') => ({
   'com.openexchange.push.credstorage.enabled': 'true',
@@ -38,7 +37,7 @@ for (const backend of ['memory', 'rdb on SQLite', 'rdb on MariaDB'] as const) {
 
     before(async () => {
       if (backend === 'rdb on MariaDB') {
-        database = await harness.startMariaDbDatabase();
+        database = await startMariaDbDatabase();
         dbUrl = { 'keel.database.url': database.url };
       }
       keel = await startPushKernel({ probe: probeManager(events) }, { ...CREDSTORE(rdb), ...dbUrl });

@@ -5,9 +5,8 @@ import {
   type ClusterMembership, type ContextService, type DefinedBundle, type PushListenerRequest, type PushListenerStopReason,
   type PushService, type SessionService, type UserService,
 } from '@keel/plugin-sdk';
-import { startTestKernel, type TestKernel } from '@keel/plugin-sdk/testing';
+import { loadBundle, startTestKernel, type TestKernel } from '@keel/plugin-sdk/testing';
 import push from '../src/index.js';
-import { loadBundle } from './harness.js';
 
 export const MASTER = { login: 'oxadminmaster', password: 'master-secret' };
 
