@@ -58,7 +58,9 @@ export interface PushStats {
   queued: number;
   inFlight: number;
   handled: number;
+  /** Matches delivered, per transport id. */
   delivered: Record<string, number>;
+  /** Matches not delivered per transport id: reported in a `DeliveryOutcome`, or the transport's `deliver` threw. */
   failed: Record<string, number>;
 }
 
@@ -77,6 +79,24 @@ export interface SubscriptionStore {
   list(contextId: number, userId: number): Promise<PushSubscription[]>;
 }
 
+/**
+ * What a transport's `deliver` reports about the matches it was given. The PNS counts
+ * `matches − failed` in `keel_pns_delivered_total{transport}` and `failed` in
+ * `keel_pns_failed_total{transport}` (a `failed` above the number of matches is capped).
+ */
+export interface DeliveryOutcome {
+  /**
+   * Matches of this `deliver` call that were not delivered once the transport's own retries are
+   * over — every match not accepted by the vendor, receiver or socket layer: rejected, retries
+   * exhausted, a token or URI the vendor reports dead (410, UNREGISTERED, 404 …: removed from the
+   * store, and NOT delivered, so failed), a target the transport refuses to call, a client or
+   * webhook gone or switched off since `isEnabled`, retries cut short by the transport stopping.
+   * Counts this call only, not the transport's totals since start. A transport whose retries run on
+   * after `deliver` returns counts what is known when it returns.
+   */
+  failed: number;
+}
+
 /** One delivery channel. Registered as a multiple service; the PNS asks every transport whose `id` a match names. */
 export interface PushTransport {
   /** `websocket`, `webhook`, `apn`, `gcm`, `wns`. */
@@ -88,8 +108,14 @@ export interface PushTransport {
   implicitInterest?(topic: string): { client: string } | undefined;
   /** Whether delivery is on for a user, client and topic (config cascade with suffix fallback). */
   isEnabled(match: PushMatch): Promise<boolean>;
-  /** Delivers one notification to its matches (all of this transport). Failures are the transport's to log and count. */
-  deliver(notification: PushNotification, matches: readonly PushMatch[]): Promise<void>;
+  /**
+   * Delivers one notification to its matches (all of this transport), retries included. Failures
+   * are the transport's to log; it reports how many matches were not delivered by resolving to a
+   * `DeliveryOutcome`. Resolving to nothing means every match was delivered (transports written
+   * before `DeliveryOutcome` existed keep working: the return type only widened, the
+   * `pns.transport` ref version stays 1.0.0). Throwing counts every match as failed.
+   */
+  deliver(notification: PushNotification, matches: readonly PushMatch[]): Promise<void | DeliveryOutcome>;
   /** Validates a subscription before it is stored (webhook URI checks, TTL, limits); throws a KeelError. May rewrite it. */
   validate?(subscription: PushSubscription): Promise<PushSubscription>;
   /**

@@ -21,8 +21,8 @@ export function createPnsMetricsSource(runtime: PnsRuntime, transportIds: () => 
       return [
         metricFamily({ name: 'keel_pns_queue_depth', help: 'Push notifications waiting: in the aggregation buffer, or in the processing queue not yet started.', type: 'gauge', labelNames: ['stage'] }, { buffer: buffered, queue: queued }),
         metricFamily({ name: 'keel_pns_notifications_handled_total', help: 'Push notifications accepted (handle, and deliverNow for admin sends).', type: 'counter' }, handled),
-        metricFamily({ name: 'keel_pns_delivered_total', help: 'Subscription matches handed to a transport whose delivery completed.', type: 'counter', labelNames: ['transport'] }, perTransport(delivered, registered)),
-        metricFamily({ name: 'keel_pns_failed_total', help: 'Subscription matches handed to a transport whose delivery threw.', type: 'counter', labelNames: ['transport'] }, perTransport(failed, registered)),
+        metricFamily({ name: 'keel_pns_delivered_total', help: 'Subscription matches a transport delivered (handed over, and not reported failed by its deliver).', type: 'counter', labelNames: ['transport'] }, perTransport(delivered, registered)),
+        metricFamily({ name: 'keel_pns_failed_total', help: 'Subscription matches a transport did not deliver: reported failed by its deliver (after its own retries; dead tokens included), or its deliver threw.', type: 'counter', labelNames: ['transport'] }, perTransport(failed, registered)),
       ];
     },
   };

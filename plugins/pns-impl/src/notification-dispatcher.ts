@@ -1,6 +1,6 @@
 // Delivery of due notifications: one subscription lookup per (context, topic) group, implicit
 // interests of transports, no echo to the source token, per-transport cascade switches.
-import type { Logger, PushMatch, PushNotification, PushTransport, SubscriptionStore } from '@keel/plugin-sdk';
+import type { DeliveryOutcome, Logger, PushMatch, PushNotification, PushTransport, SubscriptionStore } from '@keel/plugin-sdk';
 
 export interface DispatcherDeps {
   store: SubscriptionStore;
@@ -14,8 +14,22 @@ export interface DispatcherDeps {
 export interface NotificationDispatcher {
   /** Delivers notifications (any mix of contexts and topics); returns how many matches were handed to transports. */
   dispatch(notifications: readonly PushNotification[]): Promise<number>;
-  /** Matches handed to each transport, and those whose delivery threw. */
+  /**
+   * Per transport: matches delivered, and matches not delivered (the transport's `DeliveryOutcome`
+   * said so, or its `deliver` threw).
+   */
   counters(): { delivered: Record<string, number>; failed: Record<string, number> };
+}
+
+/**
+ * How many of `handed` matches a transport's `deliver` reports as not delivered: nothing returned
+ * means none, more than `handed` is capped; undefined when the report is not a whole number ≥ 0.
+ */
+function failedCount(outcome: void | DeliveryOutcome, handed: number): number | undefined {
+  if (outcome === undefined || outcome === null) return 0;
+  const reported: unknown = (outcome as { failed?: unknown }).failed;
+  if (typeof reported !== 'number' || !Number.isInteger(reported) || reported < 0) return undefined;
+  return Math.min(reported, handed);
 }
 
 export function createNotificationDispatcher(deps: DispatcherDeps): NotificationDispatcher {
@@ -100,8 +114,15 @@ export function createNotificationDispatcher(deps: DispatcherDeps): Notification
       const enabled = await enabledMatches(transport, list);
       if (enabled.length === 0) return 0;
       try {
-        await transport.deliver(notification, enabled);
-        delivered[id] = (delivered[id] ?? 0) + enabled.length;
+        const outcome = await transport.deliver(notification, enabled);
+        let notDelivered = failedCount(outcome, enabled.length);
+        if (notDelivered === undefined) {
+          // A transport bug; the matches were handed over and did not throw: counted as delivered.
+          deps.logger.warn({ transport: id, outcome }, `transport '${id}' reported an invalid delivery outcome; counting its matches as delivered`);
+          notDelivered = 0;
+        }
+        delivered[id] = (delivered[id] ?? 0) + enabled.length - notDelivered;
+        failed[id] = (failed[id] ?? 0) + notDelivered;
       } catch (error) {
         failed[id] = (failed[id] ?? 0) + enabled.length;
         deps.logger.error({ err: error, transport: id, topic: notification.topic, context: notification.contextId, user: notification.userId }, `transport '${id}' failed to deliver`);

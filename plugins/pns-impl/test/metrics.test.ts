@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { defineBundle, pushNotificationServiceRef, pushTransportRef } from '@keel/plugin-sdk';
+import { defineBundle, pushNotificationServiceRef, pushTransportRef, subscriptionStoreRef, type DeliveryOutcome, type PushMatch } from '@keel/plugin-sdk';
 import { readMetrics } from '@keel/plugin-sdk/testing';
 import { createManualClock, createRecordingTransport, startPnsKernel } from './support.js';
 
@@ -24,6 +24,25 @@ const brokenTransport = defineBundle({
     });
   },
 });
+
+/** A transport that handles its failures itself and reports them: `deliver` resolves to `outcome`. */
+function reportingTransport(outcome: () => DeliveryOutcome | undefined) {
+  const handed: PushMatch[][] = [];
+  const bundle = defineBundle({
+    provides: [pushTransportRef],
+    start({ register }) {
+      register(pushTransportRef, {
+        id: 'reporting',
+        isEnabled: async () => true,
+        deliver: async (_notification, matches) => {
+          handed.push([...matches]);
+          return outcome();
+        },
+      });
+    },
+  });
+  return { bundle, handed };
+}
 
 describe('metrics source', () => {
   it('reports buffered and queued notifications, handled, and per-transport outcomes', async () => {
@@ -74,6 +93,45 @@ describe('metrics source', () => {
       assert.deepEqual(types, {
         keel_pns_queue_depth: 'gauge', keel_pns_notifications_handled_total: 'counter', keel_pns_delivered_total: 'counter', keel_pns_failed_total: 'counter',
       });
+    } finally {
+      await kit.stop();
+    }
+  });
+
+  it('counts the matches a transport reports as not delivered as failed, the rest as delivered', async () => {
+    let next: DeliveryOutcome | undefined = { failed: 1 };
+    const transport = reportingTransport(() => next);
+    const kit = await startPnsKernel({ bundles: { 'reporting-transport': transport.bundle } });
+    try {
+      const store = kit.kernel.get(subscriptionStoreRef)!;
+      const pns = kit.kernel.get(pushNotificationServiceRef)!;
+      const alice = kit.userIds.alice!;
+      for (const token of ['phone', 'tablet', 'watch']) {
+        await store.subscribe({ contextId: kit.contextId, userId: alice, token, client: 'mobile', transport: 'reporting', topics: ['ox:mail:new'] });
+      }
+      const send = (id: number) => pns.deliverNow({ contextId: kit.contextId, userId: alice, topic: 'ox:mail:new', messageData: { id } });
+      const figures = async () => {
+        const metrics = await readMetrics(kit.kernel, 'pns-impl');
+        return [metrics.value('keel_pns_delivered_total', { transport: 'reporting' }), metrics.value('keel_pns_failed_total', { transport: 'reporting' })];
+      };
+
+      assert.deepEqual(await send(1), { matches: 3 });
+      assert.equal(transport.handed.at(-1)?.length, 3, 'the three matches in one deliver call');
+      assert.deepEqual(await figures(), [2, 1], '{ failed: 1 } of 3 matches: 2 delivered, 1 failed');
+      assert.equal(pns.stats().delivered['reporting'], 2);
+      assert.equal(pns.stats().failed['reporting'], 1);
+
+      next = undefined;
+      await send(2);
+      assert.deepEqual(await figures(), [5, 1], 'nothing returned: all delivered');
+
+      next = { failed: 0 };
+      await send(3);
+      assert.deepEqual(await figures(), [8, 1]);
+
+      next = { failed: 7 };
+      await send(4);
+      assert.deepEqual(await figures(), [8, 4], 'more failed than matches is capped at the matches');
     } finally {
       await kit.stop();
     }

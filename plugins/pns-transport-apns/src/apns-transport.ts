@@ -1,5 +1,5 @@
 import { setMaxListeners } from 'node:events';
-import { abortableDelay, backoffMillis, briefErrorMessage, enabledMatches, removeDeadToken, tokenLabel, type ConfigCascade, type Logger, type PushMatch, type PushNotification, type PushSubscription, type PushTransport, type SubscriptionStore } from '@keel/plugin-sdk';
+import { abortableDelay, backoffMillis, briefErrorMessage, enabledMatches, removeDeadToken, tokenLabel, type ConfigCascade, type DeliveryOutcome, type Logger, type PushMatch, type PushNotification, type PushSubscription, type PushTransport, type SubscriptionStore } from '@keel/plugin-sdk';
 import type { ApnsClient } from './apns-clients.js';
 import type { OutgoingHttpHeaders } from 'node:http2';
 import { apnsVerdict } from './apns-outcome.js';
@@ -76,11 +76,12 @@ export function createApnsTransport(deps: ApnsTransportDeps): ApnsTransport {
     return { headers, generation: token.generation };
   }
 
-  async function push(match: PushMatch, message: ApnsMessage): Promise<void> {
+  /** Pushes to one device, retries included; true when APNs accepted it. */
+  async function push(match: PushMatch, message: ApnsMessage): Promise<boolean> {
     for (let attempt = 1; ; attempt++) {
       // Looked up per attempt: a reload may have replaced the client (and closed its connection) meanwhile.
       const client = clients.get(match.client);
-      if (client === undefined) return;
+      if (client === undefined) return false;
       const { headers, generation } = headersFor(client, message);
       let verdict;
       let detail: string;
@@ -91,29 +92,29 @@ export function createApnsTransport(deps: ApnsTransportDeps): ApnsTransport {
         reason = response.reason;
         detail = `${response.status}${response.reason ? ` ${response.reason}` : ''}`;
       } catch (error) {
-        if (stopping.signal.aborted) return;
+        if (stopping.signal.aborted) return false;
         verdict = 'retry' as const;
         detail = briefErrorMessage(error);
       }
       if (verdict === 'delivered') {
         stats.sent++;
-        return;
+        return true;
       }
       if (verdict === 'dead-token') {
         await removeDead(client, match, detail);
-        return;
+        return false;
       }
       if (verdict === 'rejected') {
         stats.failed++;
         const error = apnsError('PNS-APNS-0005', { client: match.client, status: detail.split(' ')[0], reason: reason ?? '(no reason)' });
         logger.error({ code: error.code, client: match.client, device: tokenLabel(match.token) }, error.message);
-        return;
+        return false;
       }
       if (attempt > settings.maxRetries) {
         stats.failed++;
         const error = apnsError('PNS-APNS-0006', { client: match.client, attempts: attempt, detail });
         logger.error({ code: error.code, client: match.client, device: tokenLabel(match.token) }, error.message);
-        return;
+        return false;
       }
       stats.retried++;
       if (verdict === 'refresh-token') {
@@ -122,7 +123,7 @@ export function createApnsTransport(deps: ApnsTransportDeps): ApnsTransport {
         continue;
       }
       logger.debug({ client: match.client, device: tokenLabel(match.token), attempt, detail }, 'APNs push will be retried');
-      if (!(await abortableDelay(backoffMillis(policy(), attempt), stopping.signal))) return;
+      if (!(await abortableDelay(backoffMillis(policy(), attempt), stopping.signal))) return false;
     }
   }
 
@@ -131,11 +132,14 @@ export function createApnsTransport(deps: ApnsTransportDeps): ApnsTransport {
     async isEnabled(match) {
       return (await switchedOn([match])).length === 1;
     },
-    async deliver(notification: PushNotification, matches: readonly PushMatch[]) {
+    async deliver(notification: PushNotification, matches: readonly PushMatch[]): Promise<DeliveryOutcome> {
+      // Counted for this call: every match APNs did not accept failed (rejected, retries exhausted,
+      // dead token, the client gone or switched off since isEnabled, the transport stopping).
       const enabled = await switchedOn(matches);
-      if (enabled.length === 0) return;
+      if (enabled.length === 0) return { failed: matches.length };
       const message = apnsMessage(notification);
-      await Promise.all(enabled.map((match) => push(match, message)));
+      const accepted = await Promise.all(enabled.map((match) => push(match, message)));
+      return { failed: matches.length - accepted.filter(Boolean).length };
     },
     async validate(subscription: PushSubscription) {
       const token = subscription.token;

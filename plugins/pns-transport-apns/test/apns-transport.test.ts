@@ -167,8 +167,9 @@ describe('APNs transport', { skip }, () => {
     production.script(gone, { status: 410, reason: 'Unregistered' });
     production.script(bad, { status: 400, reason: 'BadDeviceToken' });
     production.script(wrongTopic, { status: 400, reason: 'DeviceTokenNotForTopic' });
-    await transport.deliver(mailNew(), [match(gone), match(bad), match(wrongTopic)]);
+    const outcome = await transport.deliver(mailNew(), [match(gone), match(bad), match(wrongTopic)]);
 
+    assert.deepEqual(outcome, { failed: 3 }, 'dead tokens are not delivered: they fail like the rejection');
     assert.deepEqual(store.removedTokens.map((r) => r.token).sort(), [bad, gone].sort());
     assert.ok(store.removedTokens.every((r) => r.transport === 'apn'));
     assert.deepEqual(store.subscriptions.map((s) => s.token), [wrongTopic]);
@@ -184,8 +185,9 @@ describe('APNs transport', { skip }, () => {
     production.script(busy, { status: 429, reason: 'TooManyRequests' });
     production.script(flaky, { status: 500, reason: 'InternalServerError' }, { status: 503, reason: 'ServiceUnavailable' });
     production.script(down, ...Array.from({ length: 5 }, () => ({ status: 503, reason: 'ServiceUnavailable' })));
-    await transport.deliver(mailNew(), [match(busy), match(flaky), match(down)]);
+    const outcome = await transport.deliver(mailNew(), [match(busy), match(flaky), match(down)]);
 
+    assert.deepEqual(outcome, { failed: 1 }, 'this call only: two delivered after retries, one given up');
     assert.equal(production.attempts(busy), 2);
     assert.equal(production.attempts(flaky), 3);
     assert.equal(production.attempts(down), 3, 'first attempt + maxRetries (2)');

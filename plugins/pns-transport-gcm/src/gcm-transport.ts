@@ -1,5 +1,5 @@
 import { setMaxListeners } from 'node:events';
-import { createHttpsExchange, enabledMatches, removeDeadToken, tokenLabel, type ConfigCascade, type HttpsExchange, type Logger, type PushMatch, type PushNotification, type PushSubscription, type PushTransport, type SubscriptionStore } from '@keel/plugin-sdk';
+import { createHttpsExchange, enabledMatches, removeDeadToken, tokenLabel, type ConfigCascade, type DeliveryOutcome, type HttpsExchange, type Logger, type PushMatch, type PushNotification, type PushSubscription, type PushTransport, type SubscriptionStore } from '@keel/plugin-sdk';
 import type { DeliveryEvents, FcmSender } from './delivery-events.js';
 import { gcmError } from './errors.js';
 import { createFcmLegacySender } from './fcm-legacy-sender.js';
@@ -88,8 +88,8 @@ export function createGcmTransport(deps: {
     },
   };
 
-  function senderFor(runtime: ClientRuntime, message: FcmMessage): FcmSender {
-    const common = { client: runtime.options.client, settings: () => settings, http: currentHttp, message, events, signal: stopping.signal };
+  function senderFor(runtime: ClientRuntime, message: FcmMessage, callEvents: DeliveryEvents): FcmSender {
+    const common = { client: runtime.options.client, settings: () => settings, http: currentHttp, message, events: callEvents, signal: stopping.signal };
     return runtime.options.api === 'v1'
       ? createFcmV1Sender({ ...common, account: runtime.options.account, tokens: runtime.tokens! })
       : createFcmLegacySender({ ...common, serverKey: runtime.options.serverKey });
@@ -100,16 +100,28 @@ export function createGcmTransport(deps: {
     async isEnabled(match) {
       return (await switchedOn([match])).length === 1;
     },
-    async deliver(notification: PushNotification, matches: readonly PushMatch[]) {
+    async deliver(notification: PushNotification, matches: readonly PushMatch[]): Promise<DeliveryOutcome> {
+      // Counted for this call: every match FCM did not accept failed (rejected, retries exhausted,
+      // dead token, a refused credential, the client gone or switched off since isEnabled, the
+      // transport stopping).
       const enabled = await switchedOn(matches);
-      if (enabled.length === 0) return;
+      if (enabled.length === 0) return { failed: matches.length };
+      let accepted = 0;
+      const callEvents: DeliveryEvents = {
+        ...events,
+        delivered(count) {
+          accepted += count;
+          events.delivered(count);
+        },
+      };
       const message = fcmMessage(notification);
       const byClient = new Map<string, PushMatch[]>();
       for (const match of enabled) byClient.set(match.client, [...(byClient.get(match.client) ?? []), match]);
       await Promise.all([...byClient].map(([client, list]) => {
         const runtime = clients.get(client);
-        return runtime === undefined ? undefined : senderFor(runtime, message).send(list);
+        return runtime === undefined ? undefined : senderFor(runtime, message, callEvents).send(list);
       }));
+      return { failed: matches.length - accepted };
     },
     async validate(subscription: PushSubscription) {
       if (!/^[\x21-\x7e]{1,4096}$/.test(subscription.token)) throw gcmError('PNS-GCM-0009', { length: subscription.token.length });

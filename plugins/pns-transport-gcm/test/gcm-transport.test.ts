@@ -119,7 +119,8 @@ describe('FCM HTTP v1 (service account)', { skip }, () => {
     fcm.scriptV1(invalid, 'INVALID_TOKEN');
     fcm.scriptV1(payload, 'INVALID_PAYLOAD');
     fcm.scriptV1(mismatch, 'SENDER_ID_MISMATCH');
-    await transport.deliver(mailNew(), [gone, invalid, payload, mismatch].map((t) => match(t)));
+    const outcome = await transport.deliver(mailNew(), [gone, invalid, payload, mismatch].map((t) => match(t)));
+    assert.deepEqual(outcome, { failed: 4 }, 'dead tokens are not delivered: they fail like the rejections');
     assert.deepEqual(store.removedTokens.map((r) => r.token).sort(), [gone, invalid].sort());
     assert.ok(store.removedTokens.every((r) => r.transport === 'gcm'));
     assert.equal(fcm.attemptsV1(payload), 1, 'a rejected message is not retried');
@@ -184,7 +185,8 @@ describe('FCM legacy HTTP (server key)', { skip }, () => {
     fcm.scriptLegacyDevice(busy, 'Unavailable');
     fcm.scriptLegacyDevice(mismatch, 'MismatchSenderId');
     const before = fcm.legacy.length;
-    await transport.deliver(mailNew(), [ok, gone, invalid, busy, mismatch].map((t) => match(t, 'legacy')));
+    const outcome = await transport.deliver(mailNew(), [ok, gone, invalid, busy, mismatch].map((t) => match(t, 'legacy')));
+    assert.deepEqual(outcome, { failed: 3 }, 'ok and busy (after its retry) delivered; the two dead and the mismatch failed');
 
     const requests = fcm.legacy.slice(before);
     assert.equal(requests.length, 2, 'the batch, then the one Unavailable device');

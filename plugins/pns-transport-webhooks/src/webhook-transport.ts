@@ -1,7 +1,7 @@
 // The PushTransport `webhook`: signed POSTs to webhook receivers, with removal of dead URIs and
 // bounded retries.
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { ConfigCascade, Logger, PushMatch, PushNotification, PushSubscription, PushTransport, SubscriptionStore, UserService } from '@keel/plugin-sdk';
+import type { ConfigCascade, DeliveryOutcome, Logger, PushMatch, PushNotification, PushSubscription, PushTransport, SubscriptionStore, UserService } from '@keel/plugin-sdk';
 import { isRetryable, retryDelay } from './retry-policy.js';
 import { validateWebhookSubscription, WEBHOOK_TRANSPORT_ID } from './subscription-validation.js';
 import { WEBHOOK_PROPERTY, type TransportSettings } from './transport-settings.js';
@@ -51,7 +51,8 @@ export function createWebhookTransport(deps: WebhookTransportDeps): WebhookTrans
     }
   }
 
-  async function deliverOne(notification: PushNotification, match: PushMatch, webhook: WebhookConfig, email1: string | undefined): Promise<void> {
+  /** One POST, retries included (awaited here, not in the background); true when the receiver answered 2xx. */
+  async function deliverOne(notification: PushNotification, match: PushMatch, webhook: WebhookConfig, email1: string | undefined): Promise<boolean> {
     const settings = deps.settings();
     const request = buildWebhookRequest({ webhook, notification, match, userAgent: settings.userAgent, now: now(), ...(email1 === undefined ? {} : { email1 }) });
     const where = { webhook: webhook.id, target: originOf(match.token), context: match.contextId, user: match.userId, topic: notification.topic };
@@ -61,14 +62,14 @@ export function createWebhookTransport(deps: WebhookTransportDeps): WebhookTrans
     } catch {
       counters.failed++;
       deps.logger.warn(where, 'webhook subscription has an invalid URI; not delivered');
-      return;
+      return false;
     }
     for (let attempt = 1; ; attempt++) {
       const outcome: SendOutcome = await deps.client().post(url, request);
       if (outcome.status !== undefined && outcome.status >= 200 && outcome.status < 300) {
         counters.sent++;
         if (attempt > 1) deps.logger.info({ ...where, attempts: attempt }, 'webhook delivered after retrying');
-        return;
+        return true;
       }
       if (outcome.status === 403 || outcome.status === 404 || outcome.status === 405) {
         // The receiver says this URI is gone or not ours to call: drop the subscription.
@@ -79,14 +80,14 @@ export function createWebhookTransport(deps: WebhookTransportDeps): WebhookTrans
         })) ?? 0;
         counters.removed += removed;
         deps.logger.warn({ ...where, status: outcome.status, removed }, `webhook answered ${outcome.status}; subscription removed`);
-        return;
+        return false;
       }
       const retryable = !outcome.refused && !outcome.tls && isRetryable({ ...outcome, timeout: outcome.timeout !== undefined });
       if (!retryable || attempt > settings.maxRetries || aborter.signal.aborted) {
         if (outcome.refused) counters.refused++;
         else counters.failed++;
         deps.logger.warn({ ...where, status: outcome.status, reason: outcome.reason, attempts: attempt }, outcome.refused ? 'webhook target refused; not delivered' : outcome.tls ? "webhook receiver's TLS certificate not accepted; not delivered" : 'webhook delivery failed');
-        return;
+        return false;
       }
       const delay = retryDelay({ maxRetries: settings.maxRetries, baseDelayMs: settings.retryBaseDelayMs, maxDelayMs: settings.retryMaxDelayMs }, attempt);
       counters.retried++;
@@ -109,19 +110,23 @@ export function createWebhookTransport(deps: WebhookTransportDeps): WebhookTrans
       return view.switchFor(WEBHOOK_PROPERTY.enabled, true, match.client, match.topic);
     },
 
-    async deliver(notification, matches) {
+    async deliver(notification, matches): Promise<DeliveryOutcome> {
+      // Retries finish inside this call, so the outcome is final: every match not answered 2xx
+      // failed (after retries, 403/404/405 with the subscription removed, refused by the target
+      // guard, an invalid URI, a webhook no longer configured).
       const emails = new Map<string, Promise<string | undefined>>();
-      await Promise.all(matches.map(async (match) => {
+      const delivered = await Promise.all(matches.map(async (match) => {
         const webhook = deps.webhooks().get(match.client);
         if (webhook === undefined) {
           deps.logger.warn({ webhook: match.client }, 'webhook no longer configured; not delivered');
-          return;
+          return false;
         }
         const key = `${match.contextId}/${match.userId}`;
         let email = emails.get(key);
         if (email === undefined) emails.set(key, (email = emailOf(match)));
-        await deliverOne(notification, match, webhook, await email);
+        return deliverOne(notification, match, webhook, await email);
       }));
+      return { failed: delivered.filter((ok) => !ok).length };
     },
 
     async validate(subscription: PushSubscription) {

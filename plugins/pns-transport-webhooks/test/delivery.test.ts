@@ -247,10 +247,15 @@ describe('webhook transport against a local receiver', () => {
     await kit.store.subscribe(webhookOf('receiver', `${receiver.url}/hooks/metrics`));
     await kit.store.subscribe(webhookOf('free', `http://127.0.0.1:${closed}/hooks`));
     const before = await readMetrics(kit.kernel, 'pns-transport-webhooks');
+    const pnsBefore = await readMetrics(kit.kernel, 'pns-impl');
     const outcome = (metrics: typeof before, name: string) => metrics.value('keel_webhook_deliveries_total', { outcome: name })!;
 
     assert.equal(await adminSend(kit, carol, 'ox:mail:new', { id: 'metrics' }), 2);
     const after = await readMetrics(kit.kernel, 'pns-transport-webhooks');
+    // Retries end inside deliver(), so pns-impl learns the final outcome from it: one of two failed.
+    const pnsAfter = await readMetrics(kit.kernel, 'pns-impl');
+    const pnsCount = (name: string) => pnsAfter.value(name, { transport: 'webhook' })! - pnsBefore.value(name, { transport: 'webhook' })!;
+    assert.deepEqual([pnsCount('keel_pns_delivered_total'), pnsCount('keel_pns_failed_total')], [1, 1]);
     assert.equal(outcome(after, 'delivered') - outcome(before, 'delivered'), 1);
     assert.equal(outcome(after, 'failed') - outcome(before, 'failed'), 1, 'the closed port, after its retries');
     assert.equal(outcome(after, 'refused') - outcome(before, 'refused'), 0);

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { pushTransportRef } from '@keel/plugin-sdk';
 import { readMetrics } from '@keel/plugin-sdk/testing';
 import { adminSend, startReceiver, startWebhookKernel, subscribe, type Receiver, type WebhookKernel } from './support.js';
 
@@ -55,6 +56,13 @@ describe('webhook targets on the local network are refused by default', () => {
     const metrics = await readMetrics(kit.kernel, 'pns-transport-webhooks');
     assert.deepEqual(['delivered', 'failed', 'refused'].map((outcome) => metrics.value('keel_webhook_deliveries_total', { outcome })), [0, 0, 2], 'counted as refused');
     assert.equal(metrics.value('keel_webhook_retries_total'), 0, 'a refusal is not retried');
+    // The transport reports the refusals to the PNS as not delivered.
+    const pns = await readMetrics(kit.kernel, 'pns-impl');
+    assert.deepEqual([pns.value('keel_pns_delivered_total', { transport: 'webhook' }), pns.value('keel_pns_failed_total', { transport: 'webhook' })], [0, 2]);
+    const transport = kit.kernel.getAll(pushTransportRef).find((candidate) => candidate.id === 'webhook')!;
+    const matches = (await kit.store.list(kit.contextId, kit.userIds.bob!)).map((s) => ({ contextId: s.contextId, userId: s.userId, token: s.token, client: s.client, transport: s.transport, topic: 'ox:mail:new' }));
+    assert.deepEqual(await transport.deliver({ contextId: kit.contextId, userId: kit.userIds.bob!, topic: 'ox:mail:new', messageData: { id: 'y' } }, matches), { failed: 2 });
+    assert.equal(receiver.requests.length, 0);
   });
 });
 

@@ -1,4 +1,4 @@
-import { topicMatches, type ConfigCascade, type Logger, type PushMatch, type PushNotification, type PushTransport, type WebSocketService } from '@keel/plugin-sdk';
+import { topicMatches, type ConfigCascade, type DeliveryOutcome, type Logger, type PushMatch, type PushNotification, type PushTransport, type WebSocketService } from '@keel/plugin-sdk';
 
 export const TRANSPORT_ID = 'websocket';
 /** The App Suite UI's client id. */
@@ -14,7 +14,7 @@ export interface WebSocketTransportOptions {
   logger: Logger;
 }
 
-/** Delivery counts since start, for logs and tests. */
+/** Emits (one per user and notification) since start, for logs and tests. */
 export interface TransportCounts {
   delivered: number;
   failed: number;
@@ -41,18 +41,28 @@ export function createWebSocketTransport(options: WebSocketTransportOptions): Pu
       return view.switchFor(ENABLED_PROPERTY, true, match.client, match.topic);
     },
 
-    async deliver(notification: PushNotification, matches: readonly PushMatch[]) {
-      const users = new Map<string, { contextId: number; userId: number }>();
-      for (const match of matches) users.set(`${match.contextId}:${match.userId}`, { contextId: match.contextId, userId: match.userId });
-      await Promise.all([...users.values()].map(async ({ contextId, userId }) => {
+    async deliver(notification: PushNotification, matches: readonly PushMatch[]): Promise<DeliveryOutcome> {
+      // One emit per user, however many of the user's matches name it.
+      const users = new Map<string, { contextId: number; userId: number; matches: number }>();
+      for (const match of matches) {
+        const key = `${match.contextId}:${match.userId}`;
+        const user = users.get(key);
+        if (user === undefined) users.set(key, { contextId: match.contextId, userId: match.userId, matches: 1 });
+        else user.matches++;
+      }
+      let failed = 0;
+      await Promise.all([...users.values()].map(async ({ contextId, userId, matches: userMatches }) => {
         try {
           await sockets.emitToUser(contextId, userId, notification.topic, notification.messageData);
           counts.delivered++;
         } catch (error) {
           counts.failed++;
+          // The one emit stood for every match of the user: they all failed.
+          failed += userMatches;
           logger.warn({ context: contextId, user: userId, topic: notification.topic, err: { message: (error as Error).message } }, 'web socket delivery failed');
         }
       }));
+      return { failed };
     },
   };
 }

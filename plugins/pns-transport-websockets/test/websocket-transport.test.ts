@@ -54,8 +54,8 @@ describe('pns-transport-websockets', () => {
     const bobs = track(await connectV4(url, bob));
 
     // Two matches for alice (a stored and the implicit one) still make one event per socket.
-    await transport.deliver(notification(alice, 'ox:mail:new', MAIL), [matchFor(alice, 'ox:mail:new'), matchFor(alice, 'ox:mail:new', 'stored')]);
-    await transport.deliver(notification(alice, 'ox:calendar:updates', CALENDAR), [matchFor(alice, 'ox:calendar:updates'), matchFor(bob, 'ox:calendar:updates')]);
+    assert.deepEqual(await transport.deliver(notification(alice, 'ox:mail:new', MAIL), [matchFor(alice, 'ox:mail:new'), matchFor(alice, 'ox:mail:new', 'stored')]), { failed: 0 });
+    assert.deepEqual(await transport.deliver(notification(alice, 'ox:calendar:updates', CALENDAR), [matchFor(alice, 'ox:calendar:updates'), matchFor(bob, 'ox:calendar:updates')]), { failed: 0 });
     for (const socket of [v2, v4]) {
       assert.deepEqual(await socket.next('ox:mail:new'), [MAIL], `v${socket.version}`);
       assert.deepEqual(await socket.next('ox:calendar:updates'), [CALENDAR], `v${socket.version}`);
@@ -68,6 +68,13 @@ describe('pns-transport-websockets', () => {
       assert.deepEqual(socket.events.map((entry) => entry.event), ['ox:mail:new', 'ox:calendar:updates', 'ox:mail:new']);
     }
     assert.deepEqual(bobs.events.map((entry) => entry.event), ['ox:calendar:updates']);
+
+    // Data Socket.IO cannot encode (a BigInt) makes the emit throw: the transport logs it and reports
+    // every match of each user as failed (alice's two and bob's one), not one per user.
+    const unsendable = notification(alice, 'ox:mail:new', { id: 113n });
+    assert.deepEqual(await transport.deliver(unsendable, [matchFor(alice, 'ox:mail:new'), matchFor(alice, 'ox:mail:new', 'stored'), matchFor(bob, 'ox:mail:new')]), { failed: 3 });
+    await transport.deliver(notification(alice, 'ox:mail:new', { id: 'after' }), [matchFor(alice, 'ox:mail:new')]);
+    for (const socket of [v2, v4]) assert.deepEqual(await socket.next('ox:mail:new'), [{ id: 'after' }], 'nothing of the failed emit arrived');
     for (const socket of [v2, v4, bobs]) socket.close();
   });
 

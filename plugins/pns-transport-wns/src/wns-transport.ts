@@ -1,5 +1,5 @@
 import { setMaxListeners } from 'node:events';
-import { abortableDelay, backoffMillis, briefErrorMessage, createHttpsExchange, enabledMatches, removeDeadToken, retryAfterMillis, type ConfigCascade, type HttpsAnswer, type HttpsExchange, type Logger, type PushMatch, type PushNotification, type PushSubscription, type PushTransport, type SubscriptionStore } from '@keel/plugin-sdk';
+import { abortableDelay, backoffMillis, briefErrorMessage, createHttpsExchange, enabledMatches, removeDeadToken, retryAfterMillis, type ConfigCascade, type DeliveryOutcome, type HttpsAnswer, type HttpsExchange, type Logger, type PushMatch, type PushNotification, type PushSubscription, type PushTransport, type SubscriptionStore } from '@keel/plugin-sdk';
 import { channelLabel, checkChannelUri } from './channel-uri.js';
 import { isWnsCode, wnsError } from './errors.js';
 import { createAccessTokenSource, type AccessTokenSource } from './wns-access-token.js';
@@ -105,16 +105,18 @@ export function createWnsTransport(deps: {
     }
   }
 
-  async function push(match: PushMatch, notification: WnsNotification): Promise<void> {
+  /** Pushes to one channel, retries included; true when WNS accepted it. */
+  async function push(match: PushMatch, notification: WnsNotification): Promise<boolean> {
     try {
       checkChannelUri(match.token, settings.channelHosts);
     } catch (error) {
       // Stored before validation existed, or the allowed hosts changed: never send the token there.
-      return fail(match, error as ReturnType<typeof wnsError>);
+      fail(match, error as ReturnType<typeof wnsError>);
+      return false;
     }
     for (let attempt = 1; ; attempt++) {
       const tokens = clients.get(match.client);
-      if (tokens === undefined) return;
+      if (tokens === undefined) return false;
       const policy = { maxRetries: settings.maxRetries, baseMillis: settings.retryBaseMillis, maxMillis: settings.retryMaxMillis };
       let verdict: Verdict;
       let reason: string;
@@ -133,24 +135,33 @@ export function createWnsTransport(deps: {
         ({ verdict, reason } = wnsVerdict(answer));
         waitAtLeast = retryAfterMillis(answer.headers);
       } catch (error) {
-        if (stopping.signal.aborted) return;
+        if (stopping.signal.aborted) return false;
         verdict = 'retry';
         reason = briefErrorMessage(error);
       }
       if (verdict === 'delivered') {
         stats.sent++;
-        return;
+        return true;
       }
-      if (verdict === 'dead') return removeDeadChannel(match, reason);
-      if (verdict === 'rejected') return fail(match, wnsError('PNS-WNS-0003', { client: match.client, status: reason.split(' ')[0], reason: reason.split(' ').slice(1).join(' ') || '(no description)' }));
-      if (attempt > policy.maxRetries) return fail(match, wnsError('PNS-WNS-0004', { client: match.client, attempts: attempt, detail: reason }));
+      if (verdict === 'dead') {
+        await removeDeadChannel(match, reason);
+        return false;
+      }
+      if (verdict === 'rejected') {
+        fail(match, wnsError('PNS-WNS-0003', { client: match.client, status: reason.split(' ')[0], reason: reason.split(' ').slice(1).join(' ') || '(no description)' }));
+        return false;
+      }
+      if (attempt > policy.maxRetries) {
+        fail(match, wnsError('PNS-WNS-0004', { client: match.client, attempts: attempt, detail: reason }));
+        return false;
+      }
       stats.retried++;
       if (verdict === 'refresh-token') {
         if (generation !== undefined) tokens.invalidate(generation);
         continue;
       }
       logger.debug({ client: match.client, channel: channelLabel(match.token), attempt, reason }, 'WNS push will be retried');
-      if (!(await abortableDelay(backoffMillis(policy, attempt, waitAtLeast), stopping.signal))) return;
+      if (!(await abortableDelay(backoffMillis(policy, attempt, waitAtLeast), stopping.signal))) return false;
     }
   }
 
@@ -159,15 +170,20 @@ export function createWnsTransport(deps: {
     async isEnabled(match) {
       return (await switchedOn([match])).length === 1;
     },
-    async deliver(notification: PushNotification, matches: readonly PushMatch[]) {
+    async deliver(notification: PushNotification, matches: readonly PushMatch[]): Promise<DeliveryOutcome> {
+      // Counted for this call: every match WNS did not accept failed (rejected, retries exhausted,
+      // dead channel, a refused channel URI or client secret, the client gone or switched off since
+      // isEnabled, the transport stopping).
       const enabled = await switchedOn(matches);
-      if (enabled.length === 0) return;
+      if (enabled.length === 0) return { failed: matches.length };
       const message = wnsNotification(notification);
       const byClient = new Map<string, PushMatch[]>();
       for (const match of enabled) byClient.set(match.client, [...(byClient.get(match.client) ?? []), match]);
-      await Promise.all([...byClient].map(async ([client, list]) => {
-        if (await tokenReady(client, list)) await Promise.all(list.map((match) => push(match, message)));
+      const accepted = await Promise.all([...byClient].map(async ([client, list]) => {
+        if (!(await tokenReady(client, list))) return 0;
+        return (await Promise.all(list.map((match) => push(match, message)))).filter(Boolean).length;
       }));
+      return { failed: matches.length - accepted.reduce((sum, count) => sum + count, 0) };
     },
     async validate(subscription: PushSubscription) {
       checkChannelUri(subscription.token, settings.channelHosts);

@@ -105,7 +105,8 @@ describe('WNS transport', { skip }, () => {
     wns.script(bad, 400);
     wns.script(foreign, 403);
     wns.script(large, 413);
-    await transport.deliver(mailNew(), [unknown, expired, bad, foreign, large].map((c) => match(c)));
+    const outcome = await transport.deliver(mailNew(), [unknown, expired, bad, foreign, large].map((c) => match(c)));
+    assert.deepEqual(outcome, { failed: 5 }, 'dead channels are not delivered: they fail like the rejections');
     assert.deepEqual(store.removedTokens.map((r) => r.token).sort(), [expired, unknown].sort());
     assert.ok(store.removedTokens.every((r) => r.transport === 'wns'));
     for (const channel of [bad, foreign, large]) assert.equal(wns.attempts(channel), 1);
