@@ -9,6 +9,7 @@ import { asyncOpsPerSecond, median, percentile, result, type BenchResult } from 
 const FAMILIES = 8;
 const SERIES = 5;
 const ROUNDS = 3;
+const REQUEST_ROUNDS = 6;
 
 function probeFamilies(tick: number): MetricFamily[] {
   return Array.from({ length: FAMILIES }, (_, f) => metricFamily(
@@ -46,15 +47,16 @@ export async function run(): Promise<BenchResult[]> {
     const plain: number[] = [];
     const observedLatencies: number[] = [];
     const plainLatencies: number[] = [];
-    for (let round = 0; round < ROUNDS; round++) {
-      await keel.kernel.startBundle('metrics');
-      const on = await asyncOpsPerSecond(ping, { durationMs: 1500, concurrency: 8 });
-      observed.push(on.rate);
-      observedLatencies.push(...on.latencies);
-      await keel.kernel.stopBundle('metrics');
-      const off = await asyncOpsPerSecond(ping, { durationMs: 1500, concurrency: 8 });
-      plain.push(off.rate);
-      plainLatencies.push(...off.latencies);
+    const measure = async (active: boolean) => {
+      await (active ? keel.kernel.startBundle('metrics') : keel.kernel.stopBundle('metrics'));
+      const { rate, latencies } = await asyncOpsPerSecond(ping, { durationMs: 1500, concurrency: 8 });
+      (active ? observed : plain).push(rate);
+      (active ? observedLatencies : plainLatencies).push(...latencies);
+    };
+    // The order flips every round so drift on a shared machine does not favour one side.
+    for (let round = 0; round < REQUEST_ROUNDS; round++) {
+      await measure(round % 2 === 0);
+      await measure(round % 2 !== 0);
     }
     await keel.kernel.startBundle('metrics');
 
