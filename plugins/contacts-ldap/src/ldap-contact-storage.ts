@@ -57,8 +57,16 @@ function asKeelError(provider: Provider, error: unknown): unknown {
 }
 
 export function createLdapContactStorage({ providers, enabledIds, logger }: LdapStorageOptions): ContactStorage {
-  /** dynamicAttributes folder values per provider, re-read after refreshInterval. */
+  /**
+   * dynamicAttributes folder values, re-read after refreshInterval: per provider, and per user when
+   * the connection binds as the user (what a user may see is the directory's decision, so one user's
+   * list must never be shown to another).
+   */
   const discovered = new Map<string, { values: string[]; expires: number }>();
+  const discoveryKey = (provider: Provider, caller: ContactCaller): string => {
+    const mode = provider.config.connection.bind.mode;
+    return mode === 'userdn' || mode === 'userdnresolved' ? `${provider.config.id}|${caller.contextId}:${caller.userId}` : provider.config.id;
+  };
 
   async function enabled(caller: ContactCaller): Promise<Provider[]> {
     const ids = await enabledIds(caller);
@@ -129,7 +137,8 @@ export function createLdapContactStorage({ providers, enabledIds, logger }: Ldap
 
   async function discover(provider: Provider, caller: ContactCaller): Promise<LdapFolder[]> {
     const discovery = provider.folders.discovery!;
-    const cached = discovered.get(provider.config.id);
+    const key = discoveryKey(provider, caller);
+    const cached = discovered.get(key);
     if (cached && cached.expires > Date.now()) return provider.folders.fromValues(cached.values);
     const search = { ...discovery.search, filter: and(discovery.search.filter, present(discovery.attribute)) };
     const { entries } = await readEntries(provider, caller, search, [discovery.attribute], provider.config.sizeLimit);
@@ -144,7 +153,10 @@ export function createLdapContactStorage({ providers, enabledIds, logger }: Ldap
       }
     }
     const sorted = [...values.values()].sort((a, b) => a.localeCompare(b));
-    discovered.set(provider.config.id, { values: sorted, expires: Date.now() + discovery.refreshIntervalMs });
+    const now = Date.now();
+    // Per-user entries pile up: drop the expired ones now and then so memory stays bounded by active users.
+    if (discovered.size >= 1000) for (const [other, entry] of discovered) if (entry.expires <= now) discovered.delete(other);
+    discovered.set(key, { values: sorted, expires: now + discovery.refreshIntervalMs });
     return provider.folders.fromValues(sorted);
   }
 

@@ -79,6 +79,12 @@ providers:
     folders:
       mode: dynamicAttributes
       dynamicAttributes: { attribute: departmentNumber, base: "${PEOPLE_BASE}", filter: "(objectClass=inetOrgPerson)" }
+  dynuser:
+    connection: usertemplate
+    maxPageSize: ${PAGE}
+    folders:
+      mode: dynamicAttributes
+      dynamicAttributes: { attribute: departmentNumber, base: "${PEOPLE_BASE}", filter: "(objectClass=inetOrgPerson)" }
   usertpl:
     connection: usertemplate
     folders: { mode: static, static: [{ id: ldap.usertpl.people, name: As myself, base: "${PEOPLE_BASE}", filter: "(uid=user1*)" }] }
@@ -212,6 +218,34 @@ describe('contacts-ldap against slapd', { skip: slapdSkipReason() }, () => {
     assert.deepEqual(unknown, [], 'an unknown dynamic value is an empty folder');
     const notConfigured = await call(user7, 'contacts', 'all', { folder: attributeFolderId('depts', 'Research') });
     assert.deepEqual([notConfigured.status, notConfigured.body['code']], [404, 'CON-0001']);
+  });
+
+  it('dynamicAttributes folders found while bound as the user are remembered for that user only', async () => {
+    // Two more users with only the user-bound dynamic provider: each discovery runs bound as that user.
+    const asUser = async (index: number) => {
+      const created = await users.create(context.id, { login: `user${index}`, password: `secret${index}`, displayName: `Keel User ${index}`, email: `user${index}@example.com` });
+      await users.setConfig(context.id, created.id, { set: { 'com.openexchange.contacts.ldap.accounts': 'dynuser' } });
+      return login(kernel.url, `user${index}@example.com`, `secret${index}`);
+    };
+    const first11 = await asUser(11);
+    const then12 = await asUser(12);
+    const discoveries = () => requests(OP.searchRequest).filter((m) => m.bytes.includes('departmentNumber')).length;
+    const dynamicIds = (folders: Json[]) => folders.map((f) => String(f['id'])).filter((id) => id.startsWith('ldap.dynuser.'));
+
+    tap.clear();
+    const first = dynamicIds(await ok<Json[]>(first11, 'contacts', 'folders'));
+    assert.deepEqual(first.sort(), ['Research', 'Sales', 'Support'].map((d) => attributeFolderId('dynuser', d)).sort());
+    assert.ok(discoveries() > 0, 'found in the directory (one search request per page)');
+    assert.deepEqual(binds(), [`uid=user11,${PEOPLE_BASE}`]);
+
+    tap.clear();
+    assert.deepEqual(dynamicIds(await ok<Json[]>(first11, 'contacts', 'folders')).sort(), first.sort());
+    assert.equal(discoveries(), 0, 'the same user within refreshInterval: remembered');
+
+    tap.clear();
+    assert.deepEqual(dynamicIds(await ok<Json[]>(then12, 'contacts', 'folders')).sort(), first.sort());
+    assert.ok(discoveries() > 0, "another user: found again with that user's bind, never from user11's list");
+    assert.deepEqual(binds(), [`uid=user12,${PEOPLE_BASE}`]);
   });
 
   it('binds anonymously, as the admin DN, and as the user (template and resolved by search)', async () => {
