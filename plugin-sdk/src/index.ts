@@ -41,6 +41,8 @@ export type { FailurePolicy, FailureTracker } from './security/failure-tracker.j
 export { createHttpsExchange, retryAfterMillis } from './transport/https-exchange.js';
 export type { HttpsAnswer, HttpsExchange } from './transport/https-exchange.js';
 export { metricFamily } from './metrics/metric-family.js';
+export { collectMetricsSources } from './metrics/collect-sources.js';
+export type { SourceCollection } from './metrics/collect-sources.js';
 export type { MetricSpec } from './metrics/metric-family.js';
 export { abortableDelay, backoffMillis } from './transport/retry-backoff.js';
 export type { RetryPolicy } from './transport/retry-backoff.js';

@@ -1,4 +1,4 @@
-import { briefErrorMessage, type MetricFamily, type MetricsSource, type ServiceEntry } from '@keel/plugin-sdk';
+import { collectMetricsSources, type MetricFamily, type MetricsSource, type ServiceEntry } from '@keel/plugin-sdk';
 
 /** One source's figures, or why there are none this time. */
 export interface SourceSnapshot {
@@ -24,14 +24,14 @@ export const COLLECT_TIMEOUT_MS = 2_000;
  * the console must keep showing the other bundles' figures while one of them misbehaves.
  */
 export async function collectMetrics(entries: readonly ServiceEntry<MetricsSource>[], timeoutMs = COLLECT_TIMEOUT_MS): Promise<MetricsSnapshot> {
-  const sources = await Promise.all(entries.map(async (entry): Promise<SourceSnapshot> => {
+  const answers = await collectMetricsSources(entries.map((entry) => entry.service), timeoutMs);
+  const sources = entries.map((entry, index): SourceSnapshot => {
+    const answer = answers[index]!;
     const base = { name: sourceName(entry), bundle: entry.bundle, serviceId: entry.serviceId };
-    try {
-      return { ...base, families: checkFamilies(await withTimeout(() => entry.service.collect(), timeoutMs)) };
-    } catch (error) {
-      return { ...base, error: briefErrorMessage(error) };
-    }
-  }));
+    if (!('families' in answer)) return { ...base, error: answer.error };
+    const malformed = malformedFamily(answer.families);
+    return malformed === undefined ? { ...base, families: answer.families } : { ...base, error: malformed };
+  });
   return { collectedAt: new Date().toISOString(), sources };
 }
 
@@ -40,25 +40,11 @@ function sourceName(entry: ServiceEntry<MetricsSource>): string {
   return typeof name === 'string' && name !== '' ? name : entry.bundle;
 }
 
-async function withTimeout<T>(collect: () => T | Promise<T>, timeoutMs: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_resolve, reject) => {
-    // Not unref'd: the request waits for this answer, and the timer is cleared as soon as collect() settles.
-    timer = setTimeout(() => reject(new Error(`collect() did not answer within ${timeoutMs} ms`)), timeoutMs);
-  });
-  try {
-    // A synchronous throw becomes a rejection here too.
-    return await Promise.race([Promise.resolve().then(collect), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-function checkFamilies(value: unknown): readonly MetricFamily[] {
-  if (!Array.isArray(value)) throw new Error('collect() did not return a list of metric families');
-  for (const family of value as unknown[]) {
+/** The console draws every family by name and samples; a source that breaks that shape is reported instead. */
+function malformedFamily(families: readonly MetricFamily[]): string | undefined {
+  for (const family of families as readonly unknown[]) {
     const { name, samples } = (family ?? {}) as { name?: unknown; samples?: unknown };
-    if (typeof name !== 'string' || !Array.isArray(samples)) throw new Error('collect() returned a family without a name or samples');
+    if (typeof name !== 'string' || !Array.isArray(samples)) return 'collect() returned a family without a name or samples';
   }
-  return value as readonly MetricFamily[];
+  return undefined;
 }

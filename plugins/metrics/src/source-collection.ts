@@ -1,4 +1,4 @@
-import type { MetricsSource } from '@keel/plugin-sdk';
+import { collectMetricsSources, type MetricsSource } from '@keel/plugin-sdk';
 import type { Rejection, SourceFamilies } from './family-merge.js';
 
 /** A source's `collect()` must be cheap; one that has not answered by then is left out of the scrape. */
@@ -12,28 +12,14 @@ export async function collectSources(
   sources: readonly MetricsSource[],
   timeoutMs = SOURCE_TIMEOUT_MS,
 ): Promise<{ collected: SourceFamilies[]; failures: Rejection[] }> {
-  const outcomes = await Promise.all(sources.map(async (source): Promise<{ collected: SourceFamilies } | { failure: Rejection }> => {
-    const name = typeof source.name === 'string' && source.name !== '' ? source.name : 'unnamed';
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      const families = await Promise.race([
-        Promise.resolve().then(() => source.collect()),
-        new Promise<never>((_resolve, reject) => {
-          timer = setTimeout(() => reject(new Error(`collect() did not answer within ${timeoutMs} ms`)), timeoutMs);
-        }),
-      ]);
-      return { collected: { source: name, families } };
-    } catch (error) {
-      return { failure: { source: name, reason: error instanceof Error ? error.message : String(error) } };
-    } finally {
-      clearTimeout(timer);
-    }
-  }));
+  const answers = await collectMetricsSources(sources, timeoutMs);
   const collected: SourceFamilies[] = [];
   const failures: Rejection[] = [];
-  for (const outcome of outcomes) {
-    if ('collected' in outcome) collected.push(outcome.collected);
-    else failures.push(outcome.failure);
-  }
+  answers.forEach((answer, index) => {
+    const name = sources[index]!.name;
+    const source = typeof name === 'string' && name !== '' ? name : 'unnamed';
+    if ('families' in answer) collected.push({ source, families: answer.families });
+    else failures.push({ source, reason: answer.error });
+  });
   return { collected, failures };
 }
