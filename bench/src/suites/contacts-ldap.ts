@@ -1,5 +1,6 @@
 import { contextServiceRef, userServiceRef } from '@keel/plugin-sdk';
 import { loadBundles, startTestKernel } from '@keel/plugin-sdk/testing';
+import { generatePeopleLdif, slapdSkipReason, startSlapd } from '@keel/test/harness';
 import { Client, FilterParser } from 'ldapts';
 import { percentile, result, type BenchResult } from '../measure.js';
 
@@ -7,14 +8,6 @@ const ENTRIES = 10_000;
 const PAGE = 500;
 const WARMUP = 30;
 const ROUNDS = 300;
-
-interface Harness {
-  slapdSkipReason(): string | undefined;
-  generatePeopleLdif(count: number, options?: { suffix?: string }): string;
-  startSlapd(options: { ldif?: string }): Promise<{ url: string; stop(): Promise<void> }>;
-}
-
-const load = async <T>(path: string): Promise<T> => (await import(new URL(path, import.meta.url).href)) as T;
 
 /** user1000 … user9999: each pattern matches one or two entries (user1000 also finds user10000). */
 const patternOf = (i: number) => `user${1000 + ((i * 7919) % 9000)}`;
@@ -26,13 +19,12 @@ const patternOf = (i: number) => `user${1000 + ((i * 7919) % 9000)}`;
  * run interleaved, one at a time, so both see the same machine.
  */
 export async function run(): Promise<BenchResult[]> {
-  const harness = await load<Harness>('../../../../test/dist/harness/index.js');
-  const skip = harness.slapdSkipReason();
+  const skip = slapdSkipReason();
   if (skip !== undefined) {
     process.stderr.write(`contacts-ldap search skipped: ${skip}\n`);
     return [];
   }
-  const slapd = await harness.startSlapd({ ldif: harness.generatePeopleLdif(ENTRIES) });
+  const slapd = await startSlapd({ ldif: generatePeopleLdif(ENTRIES) });
   const base = 'ou=people,dc=example,dc=com';
   const keel = await startTestKernel({
     bundles: await loadBundles('storage-sql', 'auth', 'auth-database', 'sessiond', 'contacts-sql', 'contacts', 'contacts-ldap'),

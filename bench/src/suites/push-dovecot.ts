@@ -1,20 +1,15 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import Fastify from 'fastify';
-import { contextServiceRef, userServiceRef, type DefinedBundle } from '@keel/plugin-sdk';
-import { startTestKernel, type TestKernel } from '@keel/plugin-sdk/testing';
+import { contextServiceRef, userServiceRef } from '@keel/plugin-sdk';
+import { loadBundles, startTestKernel, type TestKernel } from '@keel/plugin-sdk/testing';
+import { dovecotSkipReason, startDovecot } from '@keel/test/harness';
 import { asyncOpsPerSecond, median, percentile, result, type BenchResult } from '../measure.js';
 
 const REST = { login: 'dovecot', password: 'bench-secret' };
 const AUTHORIZATION = `Basic ${Buffer.from(`${REST.login}:${REST.password}`).toString('base64')}`;
 const NOTIFY_PATH = '/preliminary/http-notify/v1/notify';
 const DELIVERIES = 40;
-
-/** A bundle's compiled activator from plugins/<name>, the way the kernel would find it. */
-async function loadBundles(...names: string[]): Promise<Record<string, DefinedBundle<any, any>>> {
-  const load = async (name: string) => ((await import(new URL(`../../../../plugins/${name}/dist/src/index.js`, import.meta.url).href)) as { default: DefinedBundle<any, any> }).default;
-  return Object.fromEntries(await Promise.all(names.map(async (name) => [name, await load(name)] as const)));
-}
 
 /** What Dovecot's OX driver sends, with a different UID each time so the PNS does not merge them. */
 function notifyBody(user: string, uid: number): string {
@@ -87,10 +82,6 @@ async function notifyThroughput(): Promise<BenchResult[]> {
   }
 }
 
-interface Harness {
-  dovecotSkipReason(): string | undefined;
-  startDovecot(options: { users: Array<{ login: string; password: string }>; pushUrl?: string }): Promise<{ imapPort: number; deliver(to: string, raw: string): Promise<void>; getMetadata(login: string): Promise<string | null>; stop(): Promise<void> }>;
-}
 interface Sockets {
   connectV2(url: string, credentials: { session?: string; cookie?: string }): Promise<{ next(event: string): Promise<unknown[]>; close(): void }>;
 }
@@ -100,8 +91,7 @@ const load = async <T>(path: string): Promise<T> => (await import(new URL(path, 
 
 /** Real Dovecot LMTP delivery → Dovecot's OX driver → Keel → PNS → Socket.IO v2 event, one message at a time. */
 async function deliveryLatency(): Promise<BenchResult[]> {
-  const harness = await load<Harness>('../../../../test/dist/harness/index.js');
-  const skip = harness.dovecotSkipReason();
+  const skip = dovecotSkipReason();
   if (skip !== undefined) {
     process.stderr.write(`push-dovecot delivery latency skipped: ${skip}\n`);
     return [];
@@ -115,7 +105,7 @@ async function deliveryLatency(): Promise<BenchResult[]> {
     'com.openexchange.push.allowedClients': 'open-xchange-appsuite',
     'com.openexchange.mail.loginSource': 'mail',
   }, ['websockets', 'pns-transport-websockets']);
-  const dovecot = await harness.startDovecot({
+  const dovecot = await startDovecot({
     users: [{ login: 'alice@bench.example', password: 'alice-secret' }],
     pushUrl: `http://${REST.login}:${REST.password}@127.0.0.1:${new URL(keel.url).port}${NOTIFY_PATH}`,
   });

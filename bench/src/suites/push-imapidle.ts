@@ -6,9 +6,10 @@ import { fork } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import {
-  mailAccessRef, pushManagerRef, pushNotificationServiceRef, type DefinedBundle, type MailAccess, type PushListener, type PushNotificationService,
+  mailAccessRef, pushManagerRef, pushNotificationServiceRef, type MailAccess, type PushListener, type PushNotificationService,
 } from '@keel/plugin-sdk';
-import { startTestKernel } from '@keel/plugin-sdk/testing';
+import { loadBundle, startTestKernel } from '@keel/plugin-sdk/testing';
+import { dovecotSkipReason, startDovecot } from '@keel/test/harness';
 import { result, type BenchResult } from '../measure.js';
 
 const SUITE = 'push-imapidle';
@@ -32,12 +33,6 @@ const DOVECOT_TUNING = [
   'service auth {', '  client_limit = 4000', '}',
 ].join('\n');
 
-/** What this suite uses of test/harness (loaded at run time from test/dist). */
-interface Harness {
-  dovecotSkipReason(): string | undefined;
-  startDovecot(options: { users: Array<{ login: string; password: string }>; extraConfig?: string }): Promise<{ host: string; imapPort: number; stop(): Promise<void> }>;
-}
-
 /** What this suite uses of imapflow. */
 interface BareClient {
   connect(): Promise<void>;
@@ -52,10 +47,6 @@ type BareClientClass = new (options: Record<string, unknown>) => BareClient;
 interface ListenerView {
   listeners(): Array<{ state: string; connects: number }>;
   close(): Promise<void>;
-}
-
-async function load<T>(relative: string): Promise<T> {
-  return (await import(new URL(relative, import.meta.url).href)) as T;
 }
 
 /** imapflow as push-imapidle resolves it (the bench package does not depend on it). */
@@ -124,7 +115,7 @@ async function bareConnections(ImapFlow: BareClientClass, server: { host: string
 }
 
 async function keelListeners(server: { host: string; imapPort: number }, count: number, collect: () => void): Promise<Run> {
-  const bundle = (await load<{ default: DefinedBundle<any, any> }>('../../../../plugins/push-imapidle/dist/src/index.js')).default;
+  const bundle = await loadBundle('push-imapidle');
   // Contract boundaries: the endpoint mail-imap would resolve, and a PNS that only counts.
   const mail: MailAccess = {
     resolveEndpoint: async (_contextId, userId, options = {}) => ({
@@ -195,15 +186,14 @@ function measureInChild(mode: Mode, server: { host: string; imapPort: number }):
 }
 
 export async function run(): Promise<BenchResult[]> {
-  const harness = await load<Harness>('../../../../test/dist/harness/index.js');
-  const skip = harness.dovecotSkipReason();
+  const skip = dovecotSkipReason();
   if (skip !== undefined) {
     process.stderr.write(`${SUITE}: skipped — ${skip}\n`);
     return [];
   }
   const users = Array.from({ length: LISTENERS }, (_, i) => ({ login: `u${i}`, password: PASSWORD }));
   const fresh = async (mode: Mode): Promise<Run> => {
-    const dovecot = await harness.startDovecot({ users, extraConfig: DOVECOT_TUNING });
+    const dovecot = await startDovecot({ users, extraConfig: DOVECOT_TUNING });
     try {
       return await measureInChild(mode, dovecot);
     } finally {
